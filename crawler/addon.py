@@ -1,0 +1,36 @@
+"""The newsclean Scrapy add-on: validates our settings at start-up and sets up the default feed."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from crawler.config import Config
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class NewscleanAddon:
+    """Parse ``NEWSCLEAN_*`` once (a bad value stops the crawl before it starts) and add the default feed.
+
+    The default feed (``NEWSCLEAN_FEED``, ``articles.jsonl``) is added to ``FEEDS`` only when no feed
+    was given on the command line or in settings, so ``scrapy crawl news -O other.jsonl`` replaces it.
+    """
+
+    def update_settings(self, settings: Settings) -> None:
+        config = Config.from_settings(settings)
+        if config.feed and not settings.getdict("FEEDS"):
+            settings.set(
+                "FEEDS",
+                {
+                    config.feed: {
+                        "format": "jsonlines",
+                        "encoding": "utf-8",
+                        "overwrite": config.feed_overwrite,
+                    }
+                },
+                priority="addon",
+            )

@@ -1,0 +1,110 @@
+"""The ``NEWSCLEAN_*`` settings, parsed once into a frozen dataclass and checked at start-up.
+
+Every component reads `Config.from_settings(crawler.settings)` instead of the raw settings, so a bad
+value is rejected before the first request with a message naming the setting, never mid-crawl.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+
+class ConfigError(ValueError):
+    """A ``NEWSCLEAN_*`` setting has a value newsclean cannot use."""
+
+
+class _SettingsLike(Protocol):
+    def get(self, name: str, default: Any = None) -> Any: ...
+
+
+#: Database drivers newsclean is tested with (SQLAlchemy URL ``drivername`` prefixes).
+SUPPORTED_DATABASES = ("sqlite", "postgresql")
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _int(settings: _SettingsLike, name: str, *, minimum: int) -> int:
+    raw = settings.get(name)
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(settings: _SettingsLike, name: str) -> bool:
+    raw = settings.get(name)
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def mask_password(url: str) -> str:
+    """The URL with any password replaced by ``***``, for logs and error messages."""
+    return re.sub(r"(://[^:/@]+:)[^@/]*@", r"\1***@", url)
+
+
+def _database_url(settings: _SettingsLike) -> str:
+    raw = str(settings.get("NEWSCLEAN_DATABASE_URL") or "").strip()
+    if not raw:
+        raise ConfigError("NEWSCLEAN_DATABASE_URL is empty; give a database URL such as sqlite:///newsclean.db")
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(
+            f"NEWSCLEAN_DATABASE_URL is not a database URL: {mask_password(raw)!r} "
+            "(expected e.g. sqlite:///newsclean.db or postgresql+psycopg://user@host/db)"
+        ) from None
+    backend = url.get_backend_name()
+    if backend not in SUPPORTED_DATABASES:
+        raise ConfigError(
+            f"NEWSCLEAN_DATABASE_URL uses {backend!r}; newsclean supports {', '.join(SUPPORTED_DATABASES)}"
+        )
+    if backend == "postgresql" and url.drivername == "postgresql":
+        # SQLAlchemy's bare "postgresql" means psycopg2; newsclean depends on psycopg 3.
+        raw = url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return raw
+
+
+@dataclass(frozen=True)
+class Config:
+    """newsclean's own settings, validated (README, "Settings", documents each)."""
+
+    database_url: str
+    feed: str
+    feed_overwrite: bool
+    min_text_chars: int
+    max_depth: int
+    max_pages: int
+    batch_size: int
+    follow_links: bool
+
+    @classmethod
+    def from_settings(cls, settings: _SettingsLike) -> Config:
+        return cls(
+            database_url=_database_url(settings),
+            feed=str(settings.get("NEWSCLEAN_FEED") or "").strip(),
+            feed_overwrite=_bool(settings, "NEWSCLEAN_FEED_OVERWRITE"),
+            min_text_chars=_int(settings, "NEWSCLEAN_MIN_TEXT_CHARS", minimum=0),
+            max_depth=_int(settings, "NEWSCLEAN_MAX_DEPTH", minimum=0),
+            max_pages=_int(settings, "NEWSCLEAN_MAX_PAGES", minimum=0),
+            batch_size=_int(settings, "NEWSCLEAN_BATCH_SIZE", minimum=1),
+            follow_links=_bool(settings, "NEWSCLEAN_FOLLOW_LINKS"),
+        )
+
+    @property
+    def database_url_masked(self) -> str:
+        return mask_password(self.database_url)

@@ -1,0 +1,57 @@
+"""Scrapy settings for newsclean (``scrapy.cfg``: ``default = crawler.settings``).
+
+Our own settings are prefixed ``NEWSCLEAN_`` and documented in the README; they are parsed once
+into `crawler.config.Config` at start-up, which rejects bad values before any request is sent.
+Everything else here is a standard Scrapy setting with a polite default for crawling news sites.
+"""
+
+from __future__ import annotations
+
+from crawler import __version__
+from crawler.items import ARTICLE_FIELDS
+
+BOT_NAME = "newsclean"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+# --- newsclean settings (see README, "Settings") -------------------------------------------
+NEWSCLEAN_DATABASE_URL = "sqlite:///newsclean.db"
+NEWSCLEAN_FEED = "articles.jsonl"
+NEWSCLEAN_FEED_OVERWRITE = True
+NEWSCLEAN_MIN_TEXT_CHARS = 0  # 0: extraction's own default (crawler.extraction.MIN_TEXT_CHARS)
+NEWSCLEAN_MAX_DEPTH = 3
+NEWSCLEAN_MAX_PAGES = 0
+NEWSCLEAN_BATCH_SIZE = 100
+NEWSCLEAN_FOLLOW_LINKS = True
+
+# The addon parses and validates the NEWSCLEAN_* settings once, and sets up the default feed.
+ADDONS = {"crawler.addon.NewscleanAddon": 0}
+
+ITEM_PIPELINES = {
+    "pipelines.extract.ExtractPipeline": 100,
+    "pipelines.validate.ValidatePipeline": 200,
+    "pipelines.deduplicate.DeduplicatePipeline": 300,
+    "pipelines.store.StorePipeline": 400,
+}
+
+# --- politeness ------------------------------------------------------------------------------
+USER_AGENT = f"newsclean/{__version__} (+https://github.com/newsclean/newsclean; news article archiver)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+RETRY_TIMES = 2
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+FEED_EXPORT_ENCODING = "utf-8"
+# Feeds (the default one and `-o`/`-O`) carry the record fields in schema order.
+FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)
+LOG_LEVEL = "INFO"

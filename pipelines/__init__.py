@@ -1,0 +1,1 @@
+"""newsclean item pipelines, one job each: extract, validate, store."""

@@ -1,0 +1,1 @@
+"""newsclean spiders: they discover and fetch pages and yield them, nothing more."""

@@ -1,0 +1,302 @@
+"""The ``news`` spider: discovers article pages of news sites and yields them as `PageItem`s.
+
+Discovery, per source: robots.txt sitemaps (sitemap indexes, Google News sitemaps, plain sitemaps),
+RSS/Atom feeds named on the home page, and links inside the site up to a bounded depth. Listing
+pages (tags, authors, search, login, pagination, sections) are fetched for their links but never
+yielded. The spider only fetches and yields; extraction, validation and storage are pipelines.
+
+Usage (exactly one kind of input, see README)::
+
+    scrapy crawl news -a url=https://news.example/
+    scrapy crawl news -a sitemap=https://news.example/sitemap.xml
+    scrapy crawl news -a feed=https://news.example/feed/
+    scrapy crawl news -a urls=urls.txt
+    scrapy crawl news -a sources=sources.toml
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+import scrapy
+from parsel import Selector
+from scrapy.http import Response, TextResponse
+from scrapy.utils.gz import gunzip, gzip_magic_number
+from scrapy.utils.sitemap import sitemap_urls_from_robots
+from twisted.python.failure import Failure
+
+from crawler.config import Config, ConfigError
+from crawler.dates import day_of, parse_date
+from crawler.items import PageItem
+from crawler.sources import Source, load_sources, make_source, read_url_list
+from crawler.urls import UrlKind, canonicalize, classify, in_domains
+
+logger = logging.getLogger(__name__)
+
+#: Scheduler priorities: sitemaps and feeds first (they name the most articles per request),
+#: then articles (finishing pages keeps the queue small), listings last.
+PRIORITY_DISCOVERY = 20
+PRIORITY_ARTICLE = 10
+PRIORITY_LISTING = 0
+
+#: Largest decompressed sitemap accepted (bytes): the sitemap protocol's own limit is 50 MB.
+SITEMAP_MAX_BYTES = 50 * 1024 * 1024
+
+_INPUTS = ("url", "sitemap", "feed", "urls", "sources")
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _entry_day(value: str | None) -> date | None:
+    day = day_of(parse_date(value))
+    return date.fromisoformat(day) if day else None
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.inputs = {k: kwargs.pop(k) for k in _INPUTS if kwargs.get(k) not in (None, "")}
+        super().__init__(*args, **kwargs)
+        self.sources: list[Source] = []
+        self._scheduled: dict[int, int] = {}
+        self._limit_logged: set[int] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.sources = spider.build_sources(Config.from_settings(crawler.settings))
+        return spider
+
+    def build_sources(self, config: Config) -> list[Source]:
+        """The sources this run crawls, from the spider arguments; a ConfigError explains a bad one."""
+        given = sorted(self.inputs)
+        if len(given) != 1:
+            raise ConfigError(
+                "the news spider takes exactly one input: -a url=HOME_PAGE, -a sitemap=URL, -a feed=URL, "
+                f"-a urls=FILE or -a sources=FILE.toml (got {', '.join(given) or 'none'})"
+            )
+        kind, value = given[0], str(self.inputs[given[0]])
+        defaults: dict[str, Any] = {"max_pages": config.max_pages, "max_depth": config.max_depth,
+                                    "follow_links": config.follow_links}
+        if kind == "sources":
+            return load_sources(value, **defaults)
+        defaults["follow_links"] = config.follow_links and kind == "url"
+        if kind == "urls":
+            return [make_source({"urls": list(read_url_list(value))}, where=f"-a urls={value}", **defaults)]
+        key = {"url": "url", "sitemap": "sitemaps", "feed": "feeds"}[kind]
+        return [make_source({key: value}, where=f"-a {kind}", **defaults)]
+
+    def source_for(self, url: str) -> Source | None:
+        """The source whose domains hold ``url`` (the first one listed, when several do)."""
+        return next((s for s in self.sources if in_domains(url, s.allowed_domains)), None)
+
+    # ------------------------------------------------------------------ start
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for index, source in enumerate(self.sources):
+            logger.info("Source %s: %s", source.name, source.url or ", ".join(source.sitemaps + source.feeds) or
+                        f"{len(source.urls)} URLs")
+            for request in self._start_requests(index, source):
+                yield request
+
+    def _start_requests(self, index: int, source: Source) -> Iterator[scrapy.Request]:
+        meta = {"nc_source": index}
+        if source.url and source.discover_sitemaps:
+            yield scrapy.Request(urljoin(source.url, "/robots.txt"), self.parse_robots, errback=self.on_error,
+                                 meta={**meta, "nc_role": "robots"}, priority=PRIORITY_DISCOVERY)
+        for url in source.sitemaps:
+            yield self._sitemap_request(index, url)
+        for url in source.feeds:
+            yield self._feed_request(index, url)
+        for url in source.urls:
+            request = self._article_request(index, url, via="url list", depth=0)
+            if request is not None:
+                yield request
+        if source.url:
+            yield scrapy.Request(source.url, self.parse_page, errback=self.on_error,
+                                 meta={**meta, "nc_role": "home", "nc_depth": 0}, priority=PRIORITY_LISTING)
+
+    # --------------------------------------------------------------- requests
+    def _sitemap_request(self, index: int, url: str) -> scrapy.Request:
+        return scrapy.Request(url, self.parse_sitemap, errback=self.on_error,
+                              meta={"nc_source": index, "nc_role": "sitemap"}, priority=PRIORITY_DISCOVERY)
+
+    def _feed_request(self, index: int, url: str) -> scrapy.Request:
+        return scrapy.Request(url, self.parse_feed, errback=self.on_error,
+                              meta={"nc_source": index, "nc_role": "feed"}, priority=PRIORITY_DISCOVERY)
+
+    def _article_request(self, index: int, url: str, *, via: str, depth: int,
+                         hinted_date: str | None = None) -> scrapy.Request | None:
+        source = self.sources[index]
+        if source.max_pages and self._scheduled.get(index, 0) >= source.max_pages:
+            if index not in self._limit_logged:
+                self._limit_logged.add(index)
+                logger.info("Source %s: reached max_pages=%d, no more articles scheduled",
+                            source.name, source.max_pages)
+            self._stat("newsclean/articles_over_max_pages")
+            return None
+        self._scheduled[index] = self._scheduled.get(index, 0) + 1
+        return scrapy.Request(
+            canonicalize(url), self.parse_page, errback=self.on_error, priority=PRIORITY_ARTICLE,
+            meta={"nc_source": index, "nc_role": "article", "nc_via": via, "nc_depth": depth,
+                  "nc_date": hinted_date},
+        )
+
+    def _stat(self, key: str, count: int = 1) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(key, count)
+
+    # -------------------------------------------------------------- callbacks
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        index = response.meta["nc_source"]
+        sitemaps = [u for u in sitemap_urls_from_robots(response.body, base_url=response.url)
+                    if in_domains(u, self.sources[index].allowed_domains)]
+        if not sitemaps:
+            sitemaps = [urljoin(response.url, "/sitemap.xml")]
+            logger.info("%s names no sitemap; trying %s", response.url, sitemaps[0])
+        for url in sitemaps:
+            yield self._sitemap_request(index, url)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        index = response.meta["nc_source"]
+        source = self.sources[index]
+        body = self._sitemap_body(response)
+        if body is None:
+            logger.warning("Not a sitemap, ignored: %s", response.url)
+            self._stat("newsclean/discovery/bad_sitemap")
+            return
+        sel = Selector(body=body, type="xml")
+        root = sel.xpath("/*/local-name()").get()
+        if root == "sitemapindex":
+            for loc in sel.xpath("//*[local-name()='sitemap']/*[local-name()='loc']/text()").getall():
+                url = urljoin(response.url, loc.strip())
+                if in_domains(url, source.allowed_domains):
+                    yield self._sitemap_request(index, url)
+            return
+        if root != "urlset":
+            logger.warning("Not a sitemap (root <%s>), ignored: %s", root, response.url)
+            self._stat("newsclean/discovery/bad_sitemap")
+            return
+        found = 0
+        for entry in sel.xpath("//*[local-name()='url']"):
+            loc = (entry.xpath("*[local-name()='loc']/text()").get() or "").strip()
+            if not loc:
+                continue
+            url = urljoin(response.url, loc)
+            published = entry.xpath(".//*[local-name()='publication_date']/text()").get()
+            lastmod = entry.xpath("*[local-name()='lastmod']/text()").get()
+            hinted = (published or lastmod or "").strip() or None
+            if not self._wanted(index, url, hinted, from_listing=False):
+                continue
+            request = self._article_request(index, url, via="sitemap", depth=0, hinted_date=hinted)
+            if request is not None:
+                found += 1
+                yield request
+        logger.info("Sitemap %s: %d article URLs", response.url, found)
+
+    def _sitemap_body(self, response: Response) -> bytes | None:
+        if gzip_magic_number(response):
+            try:
+                return gunzip(response.body, max_size=SITEMAP_MAX_BYTES)
+            except ValueError:
+                return None
+        head = response.body[:512].lstrip().lower()
+        return response.body if head.startswith(b"<?xml") or b"<urlset" in head or b"<sitemapindex" in head else None
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        index = response.meta["nc_source"]
+        parsed = feedparser.parse(response.body, response_headers={"content-location": response.url})
+        if not parsed.entries:
+            logger.warning("Feed %s has no entries%s", response.url,
+                           f" ({parsed.bozo_exception})" if parsed.get("bozo") else "")
+            self._stat("newsclean/discovery/empty_feed")
+            return
+        found = 0
+        for entry in parsed.entries:
+            link = entry.get("link")
+            if not link:
+                continue
+            url = urljoin(response.url, link)
+            hinted = entry.get("published") or entry.get("updated")
+            if not self._wanted(index, url, hinted, from_listing=False):
+                continue
+            request = self._article_request(index, url, via="feed", depth=0, hinted_date=hinted)
+            if request is not None:
+                found += 1
+                yield request
+        logger.info("Feed %s: %d article URLs", response.url, found)
+
+    def _wanted(self, index: int, url: str, hinted: str | None, *, from_listing: bool) -> bool:
+        """Whether a sitemap or feed entry is worth fetching as an article."""
+        source = self.sources[index]
+        if not in_domains(url, source.allowed_domains):
+            return False
+        kind = classify(url, article_patterns=source.article_patterns, deny_patterns=source.deny_patterns)
+        if kind in (UrlKind.SKIP, UrlKind.LISTING):
+            return False
+        if source.since and hinted:
+            day = _entry_day(hinted)
+            if day is not None and day < source.since:
+                self._stat("newsclean/discovery/older_than_since")
+                return False
+        return True
+
+    def parse_page(self, response: Response) -> Iterator[PageItem | scrapy.Request]:
+        meta = response.meta
+        index, role, depth = meta["nc_source"], meta["nc_role"], meta.get("nc_depth", 0)
+        source = self.sources[index]
+        if not isinstance(response, TextResponse):
+            logger.info("Not a text page, skipped: %s (%s)", response.url,
+                        response.headers.get(b"Content-Type", b"?").decode("latin-1"))
+            self._stat("newsclean/skipped/not_text")
+            return
+        if role == "article":
+            yield PageItem(
+                url=canonicalize(response.url),
+                body=response.body,
+                encoding=response.encoding,
+                fetched_at=_now(),
+                discovered_via=meta.get("nc_via") or "link",
+                status=response.status,
+                hinted_date=meta.get("nc_date"),
+                source=source.name,
+            )
+        if role == "home" and not source.feeds:
+            for href in response.xpath(
+                "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
+            ).getall():
+                feed_url = urljoin(response.url, href.strip())
+                if in_domains(feed_url, source.allowed_domains):
+                    yield self._feed_request(index, feed_url)
+        if source.follow_links and depth < source.max_depth:
+            yield from self._follow(response, index, depth + 1)
+
+    def _follow(self, response: TextResponse, index: int, depth: int) -> Iterator[scrapy.Request]:
+        source = self.sources[index]
+        for href in response.xpath("//a/@href").getall():
+            url = canonicalize(urljoin(response.url, href.strip()))
+            if not in_domains(url, source.allowed_domains):
+                continue
+            kind = classify(url, article_patterns=source.article_patterns, deny_patterns=source.deny_patterns)
+            if kind is UrlKind.ARTICLE:
+                request = self._article_request(index, url, via="link", depth=depth)
+                if request is not None:
+                    yield request
+            elif kind in (UrlKind.LISTING, UrlKind.OTHER):
+                yield scrapy.Request(url, self.parse_page, errback=self.on_error, priority=PRIORITY_LISTING,
+                                     meta={"nc_source": index, "nc_role": "listing", "nc_depth": depth})
+
+    def on_error(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        role = request.meta.get("nc_role") if request is not None else None
+        url = request.url if request is not None else "?"
+        level = logging.WARNING if role in ("article", "home") else logging.INFO
+        logger.log(level, "Could not fetch %s %s: %s", role or "page", url, failure.getErrorMessage())
+        self._stat(f"newsclean/fetch_failed/{role or 'other'}")

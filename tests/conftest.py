@@ -1,0 +1,115 @@
+"""Shared fixtures: database URLs (SQLite, and PostgreSQL for real), and a crawl runner.
+
+PostgreSQL tests connect to the machine's server (127.0.0.1:5432, user postgres, database test),
+each test in a schema of its own that is dropped afterwards. Without a server they skip with the
+reason, except under ``CI=true``, where a missing server fails the run instead of hiding tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get("NEWSCLEAN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _postgres_error() -> str | None:
+    import psycopg
+
+    try:
+        with psycopg.connect(POSTGRES_URL.replace("+psycopg", ""), connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        return str(exc).strip().splitlines()[0]
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_available() -> str:
+    error = _postgres_error()
+    if error is not None:
+        if IN_CI:
+            pytest.fail(f"CI=true but PostgreSQL at {POSTGRES_URL} does not answer: {error}")
+        pytest.skip(f"no PostgreSQL server at {POSTGRES_URL}: {error}")
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_available: str) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped after the test."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    plain = postgres_available.replace("+psycopg", "")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{postgres_available}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test using it runs twice: on a SQLite file and on a PostgreSQL schema of its own."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'newsclean.db'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+#: Settings for crawling the loopback test site: politeness delays off (it is our own server).
+FAST_CRAWL = {
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
+    "LOG_LEVEL": "INFO",
+}
+
+
+class CrawlResult:
+    def __init__(self, proc: subprocess.CompletedProcess[str], feed: Path) -> None:
+        self.returncode = proc.returncode
+        self.log = proc.stderr + proc.stdout
+        self.feed = feed
+
+    def records(self) -> list[dict[str, Any]]:
+        if not self.feed.exists():
+            return []
+        return [json.loads(line) for line in self.feed.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def run_scrapy(args: list[str], *, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """``python -m scrapy ARGS`` in a subprocess (a fresh reactor each time), from the project's settings."""
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings",
+           "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run([sys.executable, "-m", "scrapy", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=timeout, check=False)
+
+
+@pytest.fixture
+def crawl(tmp_path: Path) -> Any:
+    """Run ``scrapy crawl news`` with spider arguments and settings; returns a `CrawlResult`."""
+    counter = iter(range(1000))
+
+    def _crawl(database_url: str, *, settings: dict[str, str] | None = None, **spider_args: str) -> CrawlResult:
+        feed = tmp_path / f"articles-{next(counter)}.jsonl"
+        args = ["crawl", "news", "-O", str(feed), "-s", f"NEWSCLEAN_DATABASE_URL={database_url}"]
+        for key, value in {**FAST_CRAWL, **(settings or {})}.items():
+            args += ["-s", f"{key}={value}"]
+        for key, value in spider_args.items():
+            args += ["-a", f"{key}={value}"]
+        proc = run_scrapy(args, cwd=tmp_path)
+        return CrawlResult(proc, feed)
+
+    return _crawl

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from typing import Any
+
+from crawler.storage import ArticleStore
+
+
+def record(n: int, **overrides: Any) -> dict[str, Any]:
+    base = {
+        "url": f"https://n.example/2026/01/0{n}/story-{n}?utm_source=x",
+        "canonical_url": f"https://n.example/2026/01/0{n}/story-{n}",
+        "title": f"Story {n} with 'quotes'; DROP TABLE articles; --",
+        "authors": ["Ana Pérez", "Li Wei"],
+        "date_published": f"2026-01-0{n}T10:00:00+01:00",
+        "text": f"Paragraph one of story {n}.\n\nParagraph two, «unicode» ✓.",
+        "word_count": 9,
+        "tags": ["world"],
+        "content_hash": f"hash-{n}",
+        "extraction": {"path": "test"},
+    }
+    return {**base, **overrides}
+
+
+def test_upsert_inserts_then_updates_without_duplicates(database_url: str) -> None:
+    store = ArticleStore(database_url)
+    try:
+        assert store.upsert([record(1), record(2)]) == 2
+        assert store.upsert([record(1, text="Edited text.", content_hash="hash-1b"), record(2)]) == 2
+        assert store.count() == 2
+        rows = {r["canonical_url"]: r for r in store.iter_records()}
+        assert rows[record(1)["canonical_url"]]["text"] == "Edited text."
+        assert rows[record(2)["canonical_url"]] == {
+            **{k: v for k, v in record(2).items()},
+            **{k: rows[record(2)["canonical_url"]][k] for k in rows[record(2)["canonical_url"]] if k not in record(2)},
+        }
+    finally:
+        store.close()
+
+
+def test_same_key_twice_in_one_batch_keeps_the_last(database_url: str) -> None:
+    store = ArticleStore(database_url)
+    try:
+        store.upsert([record(3, text="first"), record(3, text="second")])
+        assert store.count() == 1
+        assert [r["text"] for r in store.iter_records()] == ["second"]
+    finally:
+        store.close()
+
+
+def test_updated_at_moves_only_when_text_changes(database_url: str) -> None:
+    from sqlalchemy import select
+
+    from crawler.storage import Article
+
+    store = ArticleStore(database_url)
+    try:
+        store.upsert([record(4)])
+        with store.Session() as s:
+            first = s.scalars(select(Article)).one()
+            t0, seen0 = first.updated_at, first.last_seen_at
+        store.upsert([record(4)])
+        with store.Session() as s:
+            same = s.scalars(select(Article)).one()
+            assert same.updated_at == t0 and same.last_seen_at >= seen0
+        store.upsert([record(4, content_hash="other")])
+        with store.Session() as s:
+            assert s.scalars(select(Article)).one().updated_at > t0
+    finally:
+        store.close()

@@ -84,6 +84,7 @@ class Config:
     """newsclean's own settings, validated (README, "Settings", documents each)."""
 
     database_url: str
+    auto_migrate: bool
     feed: str
     feed_overwrite: bool
     min_text_chars: int
@@ -96,6 +97,7 @@ class Config:
     def from_settings(cls, settings: _SettingsLike) -> Config:
         return cls(
             database_url=_database_url(settings),
+            auto_migrate=_bool(settings, "NEWSCLEAN_AUTO_MIGRATE"),
             feed=str(settings.get("NEWSCLEAN_FEED") or "").strip(),
             feed_overwrite=_bool(settings, "NEWSCLEAN_FEED_OVERWRITE"),
             min_text_chars=_int(settings, "NEWSCLEAN_MIN_TEXT_CHARS", minimum=0),

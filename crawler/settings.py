@@ -17,6 +17,7 @@ COMMANDS_MODULE = "crawler.commands"
 
 # --- newsclean settings (see README, "Settings") -------------------------------------------
 NEWSCLEAN_DATABASE_URL = "sqlite:///newsclean.db"
+NEWSCLEAN_AUTO_MIGRATE = True
 NEWSCLEAN_FEED = "articles.jsonl"
 NEWSCLEAN_FEED_OVERWRITE = True
 NEWSCLEAN_MIN_TEXT_CHARS = 0  # 0: extraction's own default (crawler.extraction.MIN_TEXT_CHARS)

@@ -11,7 +11,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from sqlalchemy import (
     JSON,
@@ -24,6 +30,7 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    inspect,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -105,6 +112,54 @@ def make_engine(database_url: str) -> Engine:
     return engine
 
 
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: The revision of the first schema (issue 2), stamped on databases written before migrations existed.
+FIRST_REVISION = "0001"
+
+
+class SchemaError(RuntimeError):
+    """The database's schema is not the one this version of newsclean writes."""
+
+
+def _alembic_config(connection: Any = None) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest schema revision this version of newsclean ships."""
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision of the database (None: empty database, or one written before migrations)."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
+    """Bring the database's schema to ``revision``, keeping every row; returns (before, after).
+
+    A database written before migrations existed (an ``articles`` table, no ``alembic_version``) is
+    recognised as the first schema and stamped so, then upgraded like any other.
+    """
+    before = current_revision(engine)
+    with engine.begin() as conn:
+        cfg = _alembic_config(conn)
+        if before is None and inspect(conn).has_table("articles"):
+            logger.info("Database has the first schema without a revision; stamping %s", FIRST_REVISION)
+            command.stamp(cfg, FIRST_REVISION)
+        command.upgrade(cfg, revision)
+    after = current_revision(engine)
+    if before != after:
+        logger.info("Database schema upgraded from %s to %s", before or "nothing", after)
+    return before, after
+
+
 def site_of(url: str) -> str | None:
     """The host of a URL, lower-cased, without ``www.``; stored for per-site queries."""
     from urllib.parse import urlsplit
@@ -116,12 +171,20 @@ def site_of(url: str) -> str | None:
 class ArticleStore:
     """Batched, idempotent writes of article records to one database."""
 
-    def __init__(self, database_url: str, *, create: bool = True) -> None:
+    def __init__(self, database_url: str, *, migrate: bool = True) -> None:
         self.database_url = database_url
         self.engine = make_engine(database_url)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
-        if create:
-            Base.metadata.create_all(self.engine)
+        if migrate:
+            upgrade(self.engine)
+        else:
+            have, want = current_revision(self.engine), head_revision()
+            if have != want:
+                self.engine.dispose()
+                raise SchemaError(
+                    f"database {mask_password(database_url)} has schema {have or 'none'}, this version writes "
+                    f"{want}; run `scrapy db upgrade` (or set NEWSCLEAN_AUTO_MIGRATE=True)"
+                )
 
     def __repr__(self) -> str:
         return f"ArticleStore({mask_password(self.database_url)!r})"
@@ -147,10 +210,12 @@ class ArticleStore:
             row["extraction"] = dict(row["extraction"] or {})
             row["text"] = row["text"] or ""
             row["word_count"] = row["word_count"] or 0
-            row["site"] = site_of(row["canonical_url"] or row["url"])
+            key = str(row["canonical_url"] or row["url"])
+            row["canonical_url"] = key
+            row["site"] = site_of(key)
             row["first_seen_at"] = row["last_seen_at"] = row["updated_at"] = now
             # One statement may not touch a row twice (PostgreSQL refuses): the last record wins.
-            by_key[row["canonical_url"]] = row
+            by_key[key] = row
         return list(by_key.values())
 
     def upsert(self, records: Iterable[Mapping[str, Any]]) -> int:
@@ -187,4 +252,5 @@ class ArticleStore:
                 yield dict(row._mapping)
 
 
-__all__ = ["Article", "ArticleStore", "Base", "SQLAlchemyError", "make_engine", "site_of"]
+__all__ = ["Article", "ArticleStore", "Base", "SQLAlchemyError", "SchemaError", "current_revision",
+           "head_revision", "make_engine", "site_of", "upgrade"]

@@ -32,7 +32,7 @@ class StorePipeline:
         return cls(Config.from_settings(crawler.settings), crawler.stats)
 
     def open_spider(self) -> None:
-        self.store = ArticleStore(self.config.database_url)
+        self.store = ArticleStore(self.config.database_url, migrate=self.config.auto_migrate)
         logger.info("Storing articles in %s", self.config.database_url_masked)
 
     def close_spider(self) -> None:
@@ -62,7 +62,8 @@ class StorePipeline:
                     written += self.store.upsert([record])
                 except SQLAlchemyError as row_exc:
                     self.stats.inc_value("newsclean/store/failed")
-                    logger.error("Could not store %s: %s", record.get("url"), row_exc.__class__.__name__ + ": "
-                                 + str(row_exc.orig if getattr(row_exc, "orig", None) else row_exc).splitlines()[0])
+                    reason = getattr(row_exc, "orig", None) or row_exc
+                    logger.error("Could not store %s: %s: %s", record.get("url"), type(reason).__name__,
+                                 str(reason).strip().splitlines()[0] if str(reason).strip() else "")
         self.stats.inc_value("newsclean/store/written", written)
         logger.debug("Stored %d records", written)

@@ -72,18 +72,25 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
-        spider.sources = spider.build_sources(Config.from_settings(crawler.settings))
+        spider.sources = cls.build_sources(Config.from_settings(crawler.settings), spider.inputs)
         return spider
 
-    def build_sources(self, config: Config) -> list[Source]:
-        """The sources this run crawls, from the spider arguments; a ConfigError explains a bad one."""
-        given = sorted(self.inputs)
+    @classmethod
+    def check_arguments(cls, settings: Any, arguments: dict[str, Any]) -> None:
+        """Raise ConfigError for bad settings or spider arguments (``scrapy crawl`` calls it first)."""
+        inputs = {k: v for k, v in arguments.items() if k in _INPUTS and v not in (None, "")}
+        cls.build_sources(Config.from_settings(settings), inputs)
+
+    @staticmethod
+    def build_sources(config: Config, inputs: dict[str, Any]) -> list[Source]:
+        """The sources a run crawls, from the spider arguments; a ConfigError explains a bad one."""
+        given = sorted(inputs)
         if len(given) != 1:
             raise ConfigError(
                 "the news spider takes exactly one input: -a url=HOME_PAGE, -a sitemap=URL, -a feed=URL, "
                 f"-a urls=FILE or -a sources=FILE.toml (got {', '.join(given) or 'none'})"
             )
-        kind, value = given[0], str(self.inputs[given[0]])
+        kind, value = given[0], str(inputs[given[0]])
         defaults: dict[str, Any] = {"max_pages": config.max_pages, "max_depth": config.max_depth,
                                     "follow_links": config.follow_links}
         if kind == "sources":
@@ -92,7 +99,7 @@ class NewsSpider(scrapy.Spider):
         if kind == "urls":
             return [make_source({"urls": list(read_url_list(value))}, where=f"-a urls={value}", **defaults)]
         key = {"url": "url", "sitemap": "sitemaps", "feed": "feeds"}[kind]
-        return [make_source({key: value}, where=f"-a {kind}", **defaults)]
+        return [make_source({key: value}, where="-a", **defaults)]
 
     def source_for(self, url: str) -> Source | None:
         """The source whose domains hold ``url`` (the first one listed, when several do)."""
@@ -254,7 +261,7 @@ class NewsSpider(scrapy.Spider):
         source = self.sources[index]
         if not isinstance(response, TextResponse):
             logger.info("Not a text page, skipped: %s (%s)", response.url,
-                        response.headers.get(b"Content-Type", b"?").decode("latin-1"))
+                        (response.headers.get(b"Content-Type") or b"?").decode("latin-1"))
             self._stat("newsclean/skipped/not_text")
             return
         if role == "article":

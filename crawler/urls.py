@@ -14,13 +14,13 @@ import courlan
 from w3lib.url import url_query_cleaner
 
 #: Query parameters that only track campaigns or sessions; removed before a URL is requested or stored.
-TRACKING_PARAMS = frozenset(
+TRACKING_PARAMS = tuple(sorted(
     {
         "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id", "utm_name",
         "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "_ga", "yclid",
         "ref", "ref_src", "cmpid", "ito", "ns_mchannel", "ns_source", "ns_campaign", "ocid", "sessionid",
     }
-)
+))
 
 #: Paths of pages that list or gate articles: followed for discovery, never stored.
 LISTING_PATTERN = re.compile(

@@ -180,7 +180,7 @@ class NewsSpider(scrapy.Spider):
             self._stat("newsclean/discovery/bad_sitemap")
             return
         sel = Selector(body=body, type="xml")
-        root = sel.xpath("/*/local-name()").get()
+        root = sel.xpath("local-name(/*)").get()
         if root == "sitemapindex":
             for loc in sel.xpath("//*[local-name()='sitemap']/*[local-name()='loc']/text()").getall():
                 url = urljoin(response.url, loc.strip())

@@ -97,19 +97,23 @@ def run_scrapy(args: list[str], *, cwd: Path, timeout: float = 300) -> subproces
                           text=True, timeout=timeout, check=False)
 
 
+def run_crawl(workdir: Path, database_url: str, *, settings: dict[str, str] | None = None,
+              **spider_args: str) -> CrawlResult:
+    """Run ``scrapy crawl news`` in ``workdir`` with spider arguments and settings, feed to a new file."""
+    feed = workdir / f"articles-{uuid.uuid4().hex[:8]}.jsonl"
+    args = ["crawl", "news", "-O", str(feed), "-s", f"NEWSCLEAN_DATABASE_URL={database_url}"]
+    for key, value in {**FAST_CRAWL, **(settings or {})}.items():
+        args += ["-s", f"{key}={value}"]
+    for key, value in spider_args.items():
+        args += ["-a", f"{key}={value}"]
+    return CrawlResult(run_scrapy(args, cwd=workdir), feed)
+
+
 @pytest.fixture
 def crawl(tmp_path: Path) -> Any:
-    """Run ``scrapy crawl news`` with spider arguments and settings; returns a `CrawlResult`."""
-    counter = iter(range(1000))
+    """``run_crawl`` in the test's own folder."""
 
     def _crawl(database_url: str, *, settings: dict[str, str] | None = None, **spider_args: str) -> CrawlResult:
-        feed = tmp_path / f"articles-{next(counter)}.jsonl"
-        args = ["crawl", "news", "-O", str(feed), "-s", f"NEWSCLEAN_DATABASE_URL={database_url}"]
-        for key, value in {**FAST_CRAWL, **(settings or {})}.items():
-            args += ["-s", f"{key}={value}"]
-        for key, value in spider_args.items():
-            args += ["-a", f"{key}={value}"]
-        proc = run_scrapy(args, cwd=tmp_path)
-        return CrawlResult(proc, feed)
+        return run_crawl(tmp_path, database_url, settings=settings, **spider_args)
 
     return _crawl

@@ -1,0 +1,371 @@
+"""Article extraction: HTML in, a clean `Article` (the story and its metadata) or a `Rejection` out.
+
+Pure functions, no Scrapy. The pipeline:
+
+1. decode and parse the page once (lxml, via trafilatura's loader);
+2. metadata from the strongest signal first (`crawler.metadata`);
+3. remove noise widgets from a copy of the tree (`crawler.noise.preclean`);
+4. trafilatura separates the main text;
+5. line-level noise filters (`crawler.noise.filter_paragraphs`) and text assembly.
+
+Text format: ``Article.text`` holds the story's blocks (lead, subheadings, paragraphs, list items,
+quotes) in page order, each once, separated by one blank line (``"\\n\\n"``); whitespace inside a block
+is collapsed to single spaces, and words separated by markup in the HTML are never glued.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections import Counter
+from copy import deepcopy
+from dataclasses import dataclass, field
+from typing import Any
+
+import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
+
+from crawler import noise
+from crawler.dates import parse_date
+from crawler.items import ArticleItem
+from crawler.metadata import LISTING_TYPES, Metadata, extract_metadata
+
+logger = logging.getLogger(__name__)
+
+#: Default minimum body length in characters. A news story, even a brief, has a few sentences;
+#: below ~250 characters what remains is a teaser, a caption or a paywall stub, not a story.
+MIN_TEXT_CHARS = 250
+#: A short text is still the article when it is nearly all the visible text of the page (a tiny page,
+#: a brief): "too short" applies only when the page shows this many times more text than we kept,
+#: i.e. the short text is a fragment of a bigger page (teaser, stub, failed extraction).
+SHORT_PAGE_FACTOR = 3
+#: Pages larger than this are not parsed (a news page is well under 10 MB of HTML; bigger inputs
+#: are dumps or binaries and would only cost time).
+MAX_HTML_BYTES = 20_000_000
+#: A page is "not an article" when links carry more than this share of its visible text and the
+#: extracted prose is short: home pages, section fronts and tag listings are mostly teaser links.
+LISTING_LINK_DENSITY = 0.5
+#: ... and the extracted text is shorter than this many characters (a long text is a story even on
+#: a link-heavy page).
+LISTING_MAX_TEXT_CHARS = 1500
+#: Remove noise widgets from the tree before trafilatura (see `crawler.noise.preclean`).
+PRECLEAN = True
+#: Extracted text made mostly of blocks that are each the text of a link is a link list (a section
+#: front, a sitemap page), whatever the page says it is: a story is prose, with a few links inside it.
+LISTING_LINK_TEXT_SHARE = 0.6
+#: Words typical of a paywall stub, checked only on short texts.
+_PAYWALL_RE = re.compile(
+    r"\b(subscribe to (continue|read)|subscribers only|for subscribers|already a subscriber|"
+    r"this (article|content) is (only )?(available|reserved) (to|for) (subscribers|members)|"
+    r"abonnieren sie|nur für abonnenten|réservé aux abonnés|solo para suscriptores)\b",
+    re.IGNORECASE,
+)
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One extracted article: the story's text and its metadata."""
+
+    url: str
+    canonical_url: str
+    title: str | None
+    authors: list[str]
+    date_published: str | None
+    date_modified: str | None
+    language: str | None
+    site_name: str | None
+    description: str | None
+    tags: list[str]
+    categories: list[str]
+    image: str | None
+    text: str
+    signals: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A page that yields no article, with a short stable ``reason`` code and a human ``detail``."""
+
+    url: str
+    reason: str
+    detail: str
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 hex digest of ``text`` with whitespace runs collapsed to one space and ends stripped."""
+    return hashlib.sha256(re.sub(r"\s+", " ", text).strip().encode("utf-8")).hexdigest()
+
+
+def to_item(article: Article, *, fetched_at: str | None, discovered_via: str | None) -> ArticleItem:
+    """The stored record for ``article`` (word count, content hash, extraction signals filled in)."""
+    return ArticleItem(
+        url=article.url,
+        canonical_url=article.canonical_url,
+        title=article.title,
+        authors=list(article.authors),
+        date_published=article.date_published,
+        date_modified=article.date_modified,
+        language=article.language,
+        site_name=article.site_name,
+        description=article.description,
+        tags=list(article.tags),
+        categories=list(article.categories),
+        image=article.image,
+        text=article.text,
+        word_count=len(article.text.split()),
+        fetched_at=fetched_at,
+        discovered_via=discovered_via,
+        content_hash=content_hash(article.text),
+        extraction=dict(article.signals),
+    )
+
+
+def extract(
+    html: bytes | str,
+    url: str,
+    *,
+    min_text_chars: int = MIN_TEXT_CHARS,
+    encoding: str | None = None,
+    hinted_date: str | None = None,
+) -> Article | Rejection:
+    """Extract the article of one page; never raises (an internal failure is a "unparseable" rejection)."""
+    try:
+        return _extract(html, url, min_text_chars=min_text_chars, encoding=encoding, hinted_date=hinted_date)
+    except Exception as exc:  # the contract is "never raises"; the cause is logged
+        logger.warning("extraction failed for %s: %r", url, exc, exc_info=True)
+        return Rejection(url, "unparseable", f"{type(exc).__name__}: {exc}"[:300])
+
+
+def _decode(html: bytes | str, encoding: str | None) -> bytes | str | Rejection:
+    if isinstance(html, bytes):
+        if not html.strip():
+            return Rejection("", "empty page", "no bytes")
+        if html.lstrip()[:8].startswith(_BINARY_MAGIC) or b"\x00" in html[:1024]:
+            return Rejection("", "not html", "binary content")
+        if len(html) > MAX_HTML_BYTES:
+            return Rejection("", "not html", f"{len(html)} bytes, over {MAX_HTML_BYTES}")
+        if encoding:
+            try:
+                return html.decode(encoding, errors="replace")
+            except LookupError:
+                logger.debug("unknown encoding %r, detecting", encoding)
+        return html
+    if not isinstance(html, str):
+        return Rejection("", "not html", f"input of type {type(html).__name__}")
+    if not html.strip():
+        return Rejection("", "empty page", "only whitespace")
+    if "\x00" in html[:1024]:
+        return Rejection("", "not html", "binary content")
+    return html
+
+
+def _parse(content: bytes | str) -> HtmlElement | None:
+    if isinstance(content, str):
+        # lxml rejects str input with an XML encoding declaration
+        content = re.sub(r"^\s*<\?xml[^>]*\?>", "", content)
+    tree = load_html(content)
+    if tree is None or not isinstance(tree.tag, str):
+        return None
+    return tree
+
+
+#: trafilatura output elements whose content is inline (kept inside the surrounding block).
+_INLINE = frozenset({"hi", "ref", "del", "span", "b", "i", "em", "strong", "a", "sub", "sup"})
+#: trafilatura output elements that are one block each, or hold blocks.
+_CONTAINERS = frozenset({"list", "quote", "table", "row", "div", "body", "figure"})
+
+
+def _squash(text: str) -> str:
+    """Collapse whitespace runs to one space; the characters themselves are kept as the page has them
+    (soft hyphens included: they are part of the published text)."""
+    return " ".join(text.split())
+
+
+def _inline_text(el: Any, out: list[str]) -> None:
+    """Text of ``el`` with its inline children; ``<lb/>`` becomes a line break (never glues words)."""
+    if el.tag == "lb":
+        out.append("\n")
+    elif el.text:
+        out.append(el.text)
+    for child in el:
+        if not isinstance(child.tag, str):
+            pass
+        elif child.tag in _INLINE or child.tag == "lb":
+            _inline_text(child, out)
+        else:
+            out.append("\n")
+            _inline_text(child, out)
+            out.append("\n")
+        if child.tail:
+            out.append(child.tail)
+
+
+def blocks_of(body: Any) -> list[tuple[str, str]]:
+    """(kind, text) of each block of a trafilatura output tree, in document order.
+
+    Kinds are the output element names: ``p``, ``head`` (subheading), ``item`` (list item), ``quote``,
+    ``cell``... A line break inside a block splits it into blocks of the same kind.
+    """
+    out: list[tuple[str, str]] = []
+
+    def visit(el: Any, kind: str | None) -> None:
+        if not isinstance(el.tag, str):
+            return
+        tag = el.tag
+        if tag in ("row",):
+            cells = []
+            for cell in el:
+                parts: list[str] = []
+                _inline_text(cell, parts)
+                cells.append(_squash("".join(parts).replace("\n", " ")))
+            line = " | ".join(c for c in cells if c)
+            if line:
+                out.append((kind or "row", line))
+            return
+        if tag in _CONTAINERS and any(isinstance(c.tag, str) and c.tag not in _INLINE and c.tag != "lb" for c in el):
+            if el.text and el.text.strip():
+                out.append((kind or tag, _squash(el.text)))
+            for child in el:
+                visit(child, "quote" if tag == "quote" else kind)
+                if child.tail and child.tail.strip():
+                    out.append((kind or tag, _squash(child.tail)))
+            return
+        parts = []
+        _inline_text(el, parts)
+        for line in "".join(parts).split("\n"):
+            line = _squash(line)
+            if line:
+                out.append((kind or tag, line))
+
+    visit(body, None)
+    return [("p" if kind in ("body", "div") else kind, text) for kind, text in out]
+
+
+def _run_trafilatura(tree: HtmlElement, url: str) -> list[tuple[str, str]]:
+    doc = trafilatura.bare_extraction(
+        tree, url=url, with_metadata=False, include_comments=False, include_tables=True
+    )
+    body = getattr(doc, "body", None)
+    if body is None:
+        return []
+    return blocks_of(body)
+
+
+def _visible_chars(tree: HtmlElement) -> int:
+    body = tree.find(".//body")
+    if body is None:
+        return 0
+    hidden = sum(len(el.text_content()) for el in body.iter("script", "style", "noscript", "template"))
+    return max(0, len(body.text_content()) - hidden)
+
+
+def _link_density(tree: HtmlElement) -> float:
+    body = tree.find(".//body")
+    if body is None:
+        return 0.0
+    total = len(re.sub(r"\s+", "", body.text_content()))
+    if not total:
+        return 0.0
+    links = sum(len(re.sub(r"\s+", "", a.text_content())) for a in body.iter("a"))
+    return links / total
+
+
+def _link_text_share(tree: HtmlElement, text: str) -> float:
+    """Share of the text's blocks (by characters) that are exactly the text of a link on the page."""
+    blocks = [b for b in text.split("\n\n") if b]
+    total = sum(len(b) for b in blocks)
+    if not total:
+        return 0.0
+    links = {_squash(a.text_content()) for a in tree.iter("a")}
+    return sum(len(b) for b in blocks if b in links) / total
+
+
+def _not_article(md: Metadata, tree: HtmlElement, text: str) -> str | None:
+    """A reason when the evidence says the page is a listing/home page rather than one story."""
+    if md.jsonld_types and md.jsonld_types <= LISTING_TYPES | {"organization", "newsmediaorganization",
+                                                               "breadcrumblist", "webpage", "sitenavigationelement",
+                                                               "imageobject", "person", "searchaction"}:
+        if "webpage" not in md.jsonld_types or md.jsonld_types & {"collectionpage", "searchresultspage",
+                                                                    "itemlist", "profilepage"}:
+            if len(text) < LISTING_MAX_TEXT_CHARS:
+                return "JSON-LD describes a " + "/".join(sorted(md.jsonld_types & LISTING_TYPES)) + " only"
+    link_share = _link_text_share(tree, text)
+    if link_share > LISTING_LINK_TEXT_SHARE:
+        return f"{link_share:.0%} of the extracted text is link text (a list of links, not a story)"
+    if md.og_type == "website" and len(text) < LISTING_MAX_TEXT_CHARS:
+        density = _link_density(tree)
+        if density > LISTING_LINK_DENSITY:
+            return f"og:type website, link density {density:.2f}, {len(text)} chars of prose"
+    return None
+
+
+def _extract(
+    html: bytes | str, url: str, *, min_text_chars: int, encoding: str | None, hinted_date: str | None
+) -> Article | Rejection:
+    decoded = _decode(html, encoding)
+    if isinstance(decoded, Rejection):
+        return Rejection(url, decoded.reason, decoded.detail)
+    tree = _parse(decoded)
+    if tree is None:
+        return Rejection(url, "not html", "no HTML element tree could be parsed")
+
+    md = extract_metadata(tree, url, hinted_date=hinted_date)
+
+    # metadata has been read: the tree can now be pruned in place (trafilatura works on its own copy)
+    removed: Counter[str] = noise.preclean(tree) if PRECLEAN else Counter()
+    blocks = _run_trafilatura(tree, url)
+    path = "trafilatura+preclean"
+    paragraphs = noise.filter_paragraphs(blocks, title=[md.title or "", *md.title_variants], removed=removed)
+    text = "\n\n".join(paragraphs)
+
+    if md.date_published is None:
+        found = _htmldate(tree, url)
+        if found:
+            md.date_published = found
+            md.sources["date_published"] = "htmldate"
+
+    reason = _not_article(md, tree, text)
+    if reason:
+        return Rejection(url, "not an article", reason)
+    if not text:
+        return Rejection(url, "too short", "no main text found")
+    if len(text) < min_text_chars and _visible_chars(tree) > len(text) * SHORT_PAGE_FACTOR:
+        if _PAYWALL_RE.search(text) or _PAYWALL_RE.search(md.description or ""):
+            return Rejection(url, "paywall stub", f"{len(text)} chars with a subscription notice")
+        return Rejection(url, "too short", f"{len(text)} chars < {min_text_chars}")
+
+    signals: dict[str, Any] = {
+        "path": path,
+        "noise_removed": dict(sorted(removed.items())),
+        "metadata_sources": dict(sorted(md.sources.items())),
+    }
+    return Article(
+        url=url,
+        canonical_url=md.canonical_url or url,
+        title=md.title,
+        authors=md.authors,
+        date_published=md.date_published,
+        date_modified=md.date_modified,
+        language=md.language,
+        site_name=md.site_name,
+        description=md.description,
+        tags=md.tags,
+        categories=md.categories,
+        image=md.image,
+        text=text,
+        signals=signals,
+    )
+
+
+def _htmldate(tree: HtmlElement, url: str) -> str | None:
+    from htmldate import find_date
+
+    try:
+        found = find_date(deepcopy(tree), url=url, original_date=True, extensive_search=False)
+    except (ValueError, TypeError) as exc:
+        logger.debug("htmldate failed on %s: %s", url, exc)
+        return None
+    return parse_date(found) if found else None

@@ -1,0 +1,652 @@
+"""Article metadata from the strongest signal first: JSON-LD, then OpenGraph/meta tags, then the page.
+
+`extract_metadata(tree, url)` reads a parsed lxml HTML tree (it does not modify it) and returns a
+`Metadata` with the value of each field and, in ``sources``, where each value came from.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from crawler.dates import parse_date
+
+logger = logging.getLogger(__name__)
+
+#: schema.org types that describe the article itself (JSON-LD ``@type``).
+ARTICLE_TYPES = frozenset(
+    {
+        "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+        "reviewnewsarticle", "backgroundnewsarticle", "askpublicnewsarticle", "factcheck",
+        "blogposting", "liveblogposting", "socialmediaposting", "techarticle", "scholarlyarticle",
+        "report", "review", "medicalscholarlyarticle", "satiricalarticle", "creativework", "videoobject",
+        "recipe", "howto", "podcastepisode",
+    }
+)
+#: The text article types proper (preferred over embedded media objects when a page has several).
+STRONG_ARTICLE_TYPES = frozenset(
+    t for t in ARTICLE_TYPES if t.endswith(("article", "posting")) or t in ("report", "factcheck")
+)
+#: schema.org types that mark a page which is not one article (home page, listing, search).
+LISTING_TYPES = frozenset({"collectionpage", "searchresultspage", "itemlist", "profilepage", "website"})
+#: Types whose ``name`` is an organisation, not a person.
+ORG_TYPES = frozenset({"organization", "newsmediaorganization", "corporation", "brand", "website"})
+
+#: Title separators between a headline and a site name / section (Readability's set plus a few).
+_TITLE_SEP_RE = re.compile(r"\s+[|\-–—:»/·•]\s+|\s*[|｜:：]\s*(?=[^|｜]*$)")
+#: A site-name suffix is at most this many words: longer tails are part of the headline.
+MAX_SITE_SUFFIX_WORDS = 6
+
+#: Words of a byline that are not a name (roles, prepositions); compared case-insensitively.
+_BYLINE_PREFIX_RE = re.compile(
+    r"^\s*(?:(?:written|posted|published|reported|text|story|words|photos?|video|interview)\s+)?"
+    r"(?:by|von|por|par|di|da|door|av|af|de|od|przez|tekst|text|autor(?:in)?|author|redakcja|"
+    r"napsal[a]?|écrit par|escrito por|scritto da)\s*[:.]?\s+",
+    re.IGNORECASE,
+)
+_AUTHOR_SPLIT_RE = re.compile(
+    r"\s*(?:,|;|\||/|&|\+|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bog\b|\boch\b|\ben\b|\ba\b|\bi\b|\bsowie\b|"
+    r"\bmit\b|\bwith\b)\s*",
+    re.IGNORECASE,
+)
+#: Role or affiliation words that mark a byline fragment which is not a person's name.
+_ROLE_WORDS = frozenset(
+    """
+    staff writer reporter correspondent editor editors senior chief contributing contributor columnist
+    political politics business science sports health technology tech news desk team bureau agency
+    redaktion redakteur redakteurin korrespondent korrespondentin autor autorin online digital
+    newsroom journalist photographer photos photo video graphics updated published mins min read
+    minutes minute hours ago am pm opinion analysis ma md phd mph rn msc bsc
+    """.split()
+)
+_DATE_IN_BYLINE_RE = re.compile(
+    r"\b(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|"
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}|\d{4})\b.*$",
+    re.IGNORECASE,
+)
+_EMAIL_RE = re.compile(r"\S+@\S+")
+_URL_RE = re.compile(r"(https?://|www\.)[^\s)]+")
+#: A person's name has at most this many words; longer strings are sentences or org blurbs.
+MAX_NAME_WORDS = 5
+
+
+@dataclass
+class Metadata:
+    """Metadata of one page; ``sources`` names where each field came from."""
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    date_published: str | None = None
+    date_modified: str | None = None
+    language: str | None = None
+    canonical_url: str | None = None
+    site_name: str | None = None
+    description: str | None = None
+    tags: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    image: str | None = None
+    #: ``og:type`` of the page, lower-cased.
+    og_type: str | None = None
+    #: all JSON-LD ``@type`` values seen, lower-cased.
+    jsonld_types: set[str] = field(default_factory=set)
+    #: every headline form the page gives (JSON-LD, og:title, <title>, <h1>), raw and without site name
+    title_variants: list[str] = field(default_factory=list)
+    #: JSON-LD ``articleBody`` when present (evidence for the body).
+    article_body: str | None = None
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def clean_text(value: Any) -> str:
+    """Collapse whitespace, NFC-normalise, strip; non-strings become ``""``."""
+    if not isinstance(value, str):
+        return ""
+    value = unicodedata.normalize("NFC", value).replace("\u200b", "").replace("\xad", "")
+    return re.sub(r"\s+", " ", value).strip()
+
+
+# ---------------------------------------------------------------- JSON-LD
+
+
+def _load_json(raw: str) -> Any:
+    raw = raw.strip()
+    for start, end in (("<!--", "-->"), ("<![CDATA[", "]]>"), ("//<![CDATA[", "//]]>")):
+        raw = raw.strip()
+        if raw.startswith(start):
+            raw = raw[len(start) :]
+        if raw.endswith(end):
+            raw = raw[: -len(end)]
+    raw = raw.strip().rstrip(";")
+    try:
+        return json.loads(raw, strict=False)
+    except ValueError:
+        pass
+    # common breakage: trailing commas, raw newlines inside strings
+    fixed = re.sub(r",\s*([}\]])", r"\1", raw)
+    try:
+        return json.loads(fixed, strict=False)
+    except ValueError as exc:
+        logger.debug("unparseable JSON-LD: %s", exc)
+        return None
+
+
+def _walk(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > 6:
+        return
+    if isinstance(node, list):
+        for item in node:
+            yield from _walk(item, depth + 1)
+    elif isinstance(node, dict):
+        yield node
+        for key in ("@graph", "mainEntity", "itemListElement", "hasPart"):
+            if key in node:
+                yield from _walk(node[key], depth + 1)
+
+
+def _types(node: dict[str, Any]) -> set[str]:
+    t = node.get("@type")
+    values = t if isinstance(t, list) else [t]
+    return {v.rsplit("/", 1)[-1].lower() for v in values if isinstance(v, str)}
+
+
+def jsonld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
+    """All JSON objects of the page's ``application/ld+json`` scripts, flattened (@graph, lists)."""
+    out: list[dict[str, Any]] = []
+    for script in tree.xpath('//script[contains(translate(@type,"LDJSON","ldjson"),"ld+json")]'):
+        data = _load_json(script.text or "")
+        if data is not None:
+            out.extend(_walk(data))
+    return out
+
+
+def _first_str(value: Any) -> str:
+    """First non-empty string of a JSON-LD value (lists, ``{"@value"}``/``{"name"}`` objects), unescaped."""
+    return html.unescape(_first_raw(value))
+
+
+def _first_raw(value: Any) -> str:
+    if isinstance(value, list):
+        for v in value:
+            s = _first_raw(v)
+            if s:
+                return s
+        return ""
+    if isinstance(value, dict):
+        return _first_raw(value.get("@value") or value.get("name") or value.get("url") or value.get("@id"))
+    return clean_text(value) if isinstance(value, str) else ""
+
+
+def _names(value: Any) -> tuple[list[str], list[str]]:
+    """(person names, organisation names) from a JSON-LD author/creator value."""
+    persons: list[str] = []
+    orgs: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str):
+            persons.append(item)
+        elif isinstance(item, dict):
+            name = item.get("name")
+            if isinstance(name, list):
+                name = " ".join(n for n in name if isinstance(n, str))
+            if not isinstance(name, str) or not name.strip():
+                given, family = item.get("givenName"), item.get("familyName")
+                name = " ".join(x for x in (given, family) if isinstance(x, str))
+            if not name:
+                continue
+            (orgs if _types(item) & ORG_TYPES else persons).append(name)
+    return persons, orgs
+
+
+# ---------------------------------------------------------------- meta tags
+
+
+def _meta_map(tree: HtmlElement) -> dict[str, list[str]]:
+    metas: dict[str, list[str]] = {}
+    for m in tree.iter("meta"):
+        content = m.get("content")
+        if content is None:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = m.get(attr)
+            if key:
+                metas.setdefault(key.strip().lower(), []).append(content)
+    return metas
+
+
+def _meta(metas: dict[str, list[str]], *keys: str) -> tuple[str, str] | None:
+    for key in keys:
+        for v in metas.get(key, []):
+            v = clean_text(v)
+            if v:
+                return v, key
+    return None
+
+
+# ---------------------------------------------------------------- title
+
+
+def _fold(s: str) -> str:
+    return re.sub(r"[^\w]+", " ", unicodedata.normalize("NFKC", s)).strip().casefold()
+
+
+def strip_site_suffix(title: str, site_names: list[str]) -> str:
+    """Remove a trailing (or leading) site-name part: ``Headline | Site`` -> ``Headline``.
+
+    A part is removed only when it matches a known site name (og:site_name, JSON-LD publisher,
+    the host name), so a headline with a colon or dash of its own is left whole.
+    """
+    names = {_fold(n) for n in site_names if n and _fold(n)}
+    if not names:
+        return title
+    compact = {n.replace(" ", "") for n in names}
+
+    def is_site(part: str) -> bool:
+        f = _fold(part)
+        if not f:
+            return True  # an empty or punctuation-only part ("Headline - ")
+        return f in names or f.replace(" ", "") in compact or any(
+            f.startswith(n + " ") or n.startswith(f + " ") for n in names if len(n) > 3
+        )
+
+    parts = _TITLE_SEP_RE.split(title)
+    if len(parts) < 2:
+        return title
+    seps = _TITLE_SEP_RE.findall(title)
+    # drop site-name parts from the end, then from the start
+    end = len(parts)
+    while end > 1 and is_site(parts[end - 1]) and len(parts[end - 1].split()) <= MAX_SITE_SUFFIX_WORDS:
+        end -= 1
+    start = 0
+    while start < end - 1 and is_site(parts[start]) and len(parts[start].split()) <= MAX_SITE_SUFFIX_WORDS:
+        start += 1
+    if start == 0 and end == len(parts):
+        return title
+    out = parts[start]
+    for i in range(start + 1, end):
+        out += seps[i - 1] + parts[i]
+    return out.strip() or title
+
+
+def _host_names(url: str) -> list[str]:
+    host = urlsplit(url).hostname or ""
+    labels = [x for x in host.split(".") if x not in ("www", "m", "amp")]
+    out = [host, ".".join(labels)]
+    if len(labels) >= 2:
+        out.append(labels[-2])
+        out.append(".".join(labels[-2:]))
+    return out
+
+
+def _h1_texts(tree: HtmlElement) -> list[str]:
+    out = []
+    for h in tree.iter("h1"):
+        t = clean_text(h.text_content())
+        if t and len(t) < 400:
+            out.append(t)
+    return out
+
+
+# ---------------------------------------------------------------- authors
+
+
+def clean_author(raw: str) -> list[str]:
+    """Split a byline into clean person names: no "By", no dates, roles, e-mails or site names."""
+    s = clean_text(raw)
+    s = _URL_RE.sub(" ", s)
+    if not s.strip():
+        return []
+    s = _EMAIL_RE.sub(" ", s)
+    s = re.sub(r"\(.*?\)|\[.*?\]", " ", s)
+    s = re.sub(r"^[\W_]+", "", s)
+    s = _BYLINE_PREFIX_RE.sub("", s)
+    s = _DATE_IN_BYLINE_RE.sub("", s)
+    out: list[str] = []
+    for part in _AUTHOR_SPLIT_RE.split(s):
+        part = _BYLINE_PREFIX_RE.sub("", " " + part + " ").strip(" -–—:.,·|")
+        part = clean_text(part)
+        if not part:
+            continue
+        words = part.split()
+        low = {w.lower().strip(".,") for w in words}
+        if len(words) > MAX_NAME_WORDS or (low & _ROLE_WORDS and len(low - _ROLE_WORDS) == 0):
+            continue
+        if low & _ROLE_WORDS:
+            # "Jane Doe Staff Writer": keep the leading capitalised words before the role
+            kept = []
+            for w in words:
+                if w.lower().strip(".,") in _ROLE_WORDS:
+                    break
+                kept.append(w)
+            part = " ".join(kept)
+            if not part:
+                continue
+        if any(ch.isdigit() for ch in part):
+            continue
+        out.append(part)
+    return out
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for n in names:
+        k = n.casefold()
+        if k not in seen:
+            seen.add(k)
+            out.append(n)
+    return out
+
+
+def _clean_authors(raws: list[str], site_names: list[str]) -> list[str]:
+    """Clean person names from raw author strings; site names are dropped where a person is named."""
+    sites = {_fold(n) for n in site_names if n}
+    names: list[str] = []
+    for raw in raws:
+        whole = clean_text(raw)
+        if _fold(whole) in sites:
+            names.append(whole)  # the site's own name, kept whole ("Example News", not "Example")
+        else:
+            names.extend(n for n in clean_author(raw) if _looks_like_name(n))
+    return _dedupe([n for n in names if _fold(n) not in sites] or names)
+
+
+_LOWER = 'translate(concat(@class," ",@id),"ABCDEFGHIJKLMNOPQRSTUVWXYZ","abcdefghijklmnopqrstuvwxyz")'
+_BYLINE_XPATH = (
+    f'//body//*[@rel="author" or @itemprop="author" or contains({_LOWER},"byline") or '
+    f'contains({_LOWER},"author")]'
+)
+#: class/id words of author *bio* boxes, avatars and author pages' links, which are not the byline.
+_NOT_BYLINE_RE = re.compile(
+    r"bio|avatar|image|img|photo|thumb|about|desc|follow|social|more|list|widget|login|sign|account|menu|nav"
+)
+#: A byline is short; a longer element is a bio box or a whole article header.
+MAX_BYLINE_CHARS = 200
+
+
+def _byline_authors(tree: HtmlElement) -> list[str]:
+    """Names from the first byline-like element of the page that yields any (in document order)."""
+    for el in tree.xpath(_BYLINE_XPATH):
+        if el.tag in ("meta", "link", "script", "style", "img", "body", "html", "article", "main"):
+            continue
+        attrs = " ".join(x for x in (el.get("class"), el.get("id")) if x).lower()
+        if _NOT_BYLINE_RE.search(attrs):
+            continue
+        text = clean_text(el.text_content())
+        if not text or len(text) > MAX_BYLINE_CHARS:
+            continue
+        names = [n for n in clean_author(text) if _looks_like_name(n)]
+        if names:
+            return names
+    return []
+
+
+def _looks_like_name(name: str) -> bool:
+    """A person's name: 1-5 words, not all initials, with letters, no sentence punctuation."""
+    words = name.split()
+    if not 1 <= len(words) <= MAX_NAME_WORDS or any(ch in name for ch in "!?:;|@#/\\"):
+        return False
+    return any(len(w.strip(".")) > 1 for w in words) and any(ch.isalpha() for ch in name)
+
+
+# ---------------------------------------------------------------- main
+
+
+def _resolve(url: str, href: str | None) -> str | None:
+    href = clean_text(href or "")
+    if not href or href.startswith(("javascript:", "data:", "#")):
+        return None
+    try:
+        return urljoin(url, href)
+    except ValueError:
+        return None
+
+
+def _split_keywords(values: list[str]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        out.extend(t for t in (clean_text(x) for x in re.split(r"[,;]", v)) if t)
+    return _dedupe(out)
+
+
+def _jsonld_article(objects: list[dict[str, Any]]) -> dict[str, Any] | None:
+    best: dict[str, Any] | None = None
+    best_score = -1
+    for obj in objects:
+        types = _types(obj)
+        if not types & ARTICLE_TYPES and not (types & {"webpage", "itempage"} and obj.get("headline")):
+            continue
+        score = sum(1 for k in ("headline", "datePublished", "author", "articleBody") if obj.get(k))
+        if types & STRONG_ARTICLE_TYPES:
+            score += 4  # the article itself outranks a video or recipe object embedded in it
+        if score > best_score:
+            best, best_score = obj, score
+    return best
+
+
+def extract_metadata(tree: HtmlElement, url: str, *, hinted_date: str | None = None) -> Metadata:
+    """Read the page's metadata, strongest signal first (JSON-LD, meta tags, page heuristics)."""
+    md = Metadata()
+    src = md.sources
+    objects = jsonld_objects(tree)
+    for obj in objects:
+        md.jsonld_types |= _types(obj)
+    art = _jsonld_article(objects) or {}
+    metas = _meta_map(tree)
+
+    # canonical URL and site name first: the title cleanup needs the site name
+    canonical = None
+    for link in tree.xpath('//link[@rel and @href]'):
+        if "canonical" in (link.get("rel") or "").lower().split():
+            canonical = _resolve(url, link.get("href"))
+            if canonical:
+                src["canonical_url"] = "link[rel=canonical]"
+                break
+    if not canonical:
+        og_url = _meta(metas, "og:url")
+        if og_url:
+            canonical = _resolve(url, og_url[0])
+            src["canonical_url"] = "og:url"
+    md.canonical_url = canonical or url
+
+    publisher = art.get("publisher")
+    publisher_name = _first_str(publisher.get("name")) if isinstance(publisher, dict) else ""
+    site = _meta(metas, "og:site_name", "application-name", "al:android:app_name", "twitter:site")
+    if site and not site[0].startswith("@"):
+        md.site_name, src["site_name"] = site[0], site[1]
+    elif publisher_name:
+        md.site_name, src["site_name"] = publisher_name, "json-ld publisher"
+    else:
+        for obj in objects:
+            if _types(obj) & {"website", "newsmediaorganization", "organization"} and _first_str(obj.get("name")):
+                md.site_name, src["site_name"] = _first_str(obj.get("name")), "json-ld " + sorted(_types(obj))[0]
+                break
+    site_names = [n for n in (md.site_name, publisher_name, site[0].lstrip("@") if site else None) if n]
+    site_names += _host_names(url)
+    if md.canonical_url != url:
+        site_names += _host_names(md.canonical_url)
+
+    # title
+    md.title = _title(tree, art, metas, site_names, src, md.title_variants)
+
+    # authors: the first source naming a person wins; a source naming only the site itself
+    # (meta author = "Example Times") yields to a later one, and is the fallback when none names a person
+    md.authors = _authors(tree, art, metas, site_names, src)
+
+    # dates
+    md.date_published = _date(
+        [(art.get("datePublished"), "json-ld datePublished")],
+        metas,
+        ("article:published_time", "og:published_time", "og:article:published_time", "datepublished",
+         "publishdate", "publish-date", "pubdate", "date", "dc.date.issued", "dcterms.issued", "dc.date",
+         "dcterms.date", "parsely-pub-date", "sailthru.date", "article.published", "published_time",
+         "cxenseparse:recs:publishtime", "citation_publication_date", "release_date"),
+        src,
+        "date_published",
+    )
+    if md.date_published is None:
+        for t in tree.xpath('//time[@datetime][@pubdate or @itemprop="datePublished"] | '
+                            '//*[@itemprop="datePublished"][@datetime or @content]'):
+            d = parse_date(t.get("datetime") or t.get("content"))
+            if d:
+                md.date_published, src["date_published"] = d, "itemprop datePublished"
+                break
+    if md.date_published is None:
+        md.date_published = _date([(art.get("dateCreated"), "json-ld dateCreated")], {}, (), src,
+                                  "date_published")
+    md.date_modified = _date(
+        [(art.get("dateModified"), "json-ld dateModified")],
+        metas,
+        ("article:modified_time", "og:updated_time", "og:modified_time", "datemodified", "last-modified",
+         "dcterms.modified", "dc.date.modified", "parsely-updated"),
+        src,
+        "date_modified",
+    )
+    if md.date_published is None and hinted_date:
+        md.date_published = parse_date(hinted_date)
+        if md.date_published:
+            src["date_published"] = "hinted"
+
+    # language
+    lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if lang:
+        md.language, src["language"] = lang, "html[lang]"
+    else:
+        found = _meta(metas, "og:locale", "content-language", "language", "dc.language")
+        if found:
+            md.language, src["language"] = found
+        elif isinstance(art.get("inLanguage"), str):
+            md.language, src["language"] = art["inLanguage"], "json-ld inLanguage"
+    if md.language:
+        md.language = md.language.strip().replace("_", "-").split(",")[0].strip() or None
+        if md.language:
+            md.language = md.language.split("-")[0].lower() if len(md.language) > 1 else None
+
+    # description
+    desc = _first_str(art.get("description"))
+    if desc:
+        md.description, src["description"] = desc, "json-ld description"
+    else:
+        found = _meta(metas, "og:description", "description", "twitter:description", "dc.description")
+        if found:
+            md.description, src["description"] = found
+
+    # tags and categories
+    kw = art.get("keywords")
+    if isinstance(kw, str):
+        md.tags = _split_keywords([kw])
+    elif isinstance(kw, list):
+        md.tags = _dedupe([clean_text(k) for k in kw if isinstance(k, str) and clean_text(k)])
+    if not md.tags:
+        md.tags = _split_keywords(metas.get("article:tag", []) + metas.get("news_keywords", []) +
+                                  metas.get("keywords", [])[:1])
+    section = art.get("articleSection")
+    sections = section if isinstance(section, list) else [section]
+    md.categories = _dedupe([clean_text(s) for s in sections if isinstance(s, str) and clean_text(s)])
+    if not md.categories:
+        md.categories = _dedupe([clean_text(v) for v in metas.get("article:section", []) if clean_text(v)])
+
+    # lead image
+    image = _first_str(art.get("image")) or (_meta(metas, "og:image", "twitter:image", "og:image:url") or ("",))[0]
+    md.image = _resolve(url, image) if image else None
+
+    og_type = _meta(metas, "og:type")
+    md.og_type = og_type[0].lower() if og_type else None
+    body = art.get("articleBody")
+    md.article_body = clean_text(body) if isinstance(body, str) else None
+    return md
+
+
+def _authors(tree: HtmlElement, art: dict[str, Any], metas: dict[str, list[str]], site_names: list[str],
+             src: dict[str, str]) -> list[str]:
+    persons, orgs = _names(art.get("author") or art.get("creator"))
+    sources: list[tuple[str, list[str]]] = [("json-ld author", persons)]
+    for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
+                "dcterms.creator", "byl", "citation_author"):
+        sources.append(("meta " + key, [v for v in metas.get(key, []) if "://" not in v or " " in v.strip()]))
+    sources.append(("byline", []))  # computed lazily: it walks the page
+    sources.append(("json-ld author organization", orgs))
+    sites = {_fold(n) for n in site_names if n}
+    fallback: tuple[str, list[str]] | None = None
+    for name, raws in sources:
+        if name == "byline":
+            raws = _byline_authors(tree)
+        if not raws:
+            continue
+        names = _clean_authors(raws, site_names)
+        if not names:
+            continue
+        people = [n for n in names if _fold(n) not in sites]
+        if people:
+            src["authors"] = name
+            return people
+        if fallback is None:
+            fallback = (name, names)
+    if fallback:
+        src["authors"] = fallback[0] + " (site name)"
+        return fallback[1]
+    return []
+
+
+def _title(tree: HtmlElement, art: dict[str, Any], metas: dict[str, list[str]], site_names: list[str],
+           src: dict[str, str], variants: list[str]) -> str | None:
+    candidates: list[tuple[str, str]] = []
+    headline = _first_str(art.get("headline")) or _first_str(art.get("name"))
+    if headline:
+        candidates.append((headline, "json-ld headline"))
+    found = _meta(metas, "og:title", "twitter:title", "dc.title", "dcterms.title", "title", "sailthru.title",
+                  "parsely-title")
+    if found:
+        candidates.append(found)
+    title_el = tree.find(".//title")
+    if title_el is not None:
+        t = clean_text(title_el.text_content())
+        if t:
+            candidates.append((t, "title"))
+    h1s = _h1_texts(tree)
+    folded_h1 = {_fold(h) for h in h1s}
+    for text, _source in candidates:
+        variants.extend((text, strip_site_suffix(text, site_names)))
+    # (the <h1> itself is not a variant: a page may print its headline above the story on purpose)
+    # a candidate the page also prints as its <h1> is the headline
+    for text, source in candidates:
+        stripped = strip_site_suffix(text, site_names)
+        if _fold(stripped) in folded_h1:
+            src["title"] = source + "=h1"
+            return stripped
+    if candidates:
+        text, source = candidates[0]
+        src["title"] = source
+        return strip_site_suffix(text, site_names)
+    if h1s:
+        src["title"] = "h1"
+        return h1s[0]
+    return None
+
+
+def _date(jsonld: list[tuple[Any, str]], metas: dict[str, list[str]], keys: tuple[str, ...],
+          src: dict[str, str], name: str) -> str | None:
+    for value, source in jsonld:
+        d = parse_date(_first_str(value))
+        if d:
+            src[name] = source
+            return d
+    for key in keys:
+        for v in metas.get(key, []):
+            d = parse_date(v)
+            if d:
+                src[name] = "meta " + key
+                return d
+    return None
+
+
+def is_html_tree(tree: Any) -> bool:
+    """True when ``tree`` is an lxml element (helper for callers handling parse failures)."""
+    return isinstance(tree, etree._Element)

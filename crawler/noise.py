@@ -1,0 +1,466 @@
+"""Noise filters, by class of noise, for what surrounds a story on a news page.
+
+Two stages:
+
+* `preclean(tree)` removes whole page regions in the lxml tree before the main extractor runs:
+  elements whose class/id/role tokens name a noise widget (share bars, newsletter boxes, related
+  and latest teaser lists, previous/next story navigation, back-to-top links, cookie banners,
+  photo credits) and that do not hold a large share of the page's prose.
+* `filter_paragraphs(paragraphs, ...)` drops lines that slip through: lorem-ipsum family filler
+  (detected by a Latin function-word and ending profile), back-to-top and source links,
+  previous/next labels, teaser headings, share/subscribe/newsletter/cookie lines, photo credits,
+  the title repeated in the body, pull quotes that repeat a body sentence, repeated paragraphs.
+
+Every filter counts what it removed, by noise class, so records can say what was taken out.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+
+from lxml.html import HtmlElement
+
+logger = logging.getLogger(__name__)
+
+# ---------------------------------------------------------------- tree stage
+
+#: class/id/role tokens of noise widgets, by noise class. A token matches a whole class/id word or a
+#: dash/underscore-separated part of one ("c-share-bar" matches "share").
+NOISE_TOKENS: dict[str, tuple[str, ...]] = {
+    "share": ("share", "sharing", "social", "sharebar", "socials", "share-buttons", "addthis", "sharethis"),
+    "subscribe": ("newsletter", "subscribe", "subscription", "signup", "sign-up", "optin", "paywall-promo"),
+    "related": ("related", "recommended", "recommendations", "more-stories", "read-more", "readmore",
+                "latest", "popular", "trending", "most-read", "mostread", "more-news", "teaser-list",
+                "outbrain", "taboola", "also-read", "further-reading"),
+    "navigation": ("post-navigation", "nav-links", "pagination", "prev-next", "next-story", "previous-story",
+                   "prev-post", "next-post", "breadcrumb", "breadcrumbs"),
+    "back-to-top": ("back-to-top", "backtotop", "scroll-top", "scrolltop", "go-top", "gotop", "to-top",
+                    "totop", "scroll-to-top"),
+    "cookie": ("cookie", "cookies", "consent", "gdpr", "cmp"),
+    "photo-credit": ("credit", "credits", "photo-credit", "image-credit", "copyright"),
+    "pull-quote": ("pullquote", "pull-quote", "pullout", "blockquote-pull"),
+    "ad": ("advert", "advertisement", "ad-slot", "adslot", "sponsored", "promo"),
+}
+#: ARIA roles of regions that are never the story.
+NOISE_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alert"})
+#: A noise-named element is kept when it holds this many characters of non-link prose: on many
+#: themes the article wrapper itself carries a class like "has-share-bar" or "post-related-x".
+PRECLEAN_MAX_PROSE_CHARS = 800
+#: ... unless most of its text is link text (a teaser list can be long): above this share of
+#: link characters it is removed whatever its length.
+PRECLEAN_LINK_DENSITY = 0.6
+
+
+def _token_regex(tokens: Iterable[str]) -> re.Pattern[str]:
+    alts = "|".join(sorted((re.escape(t) for t in tokens), key=len, reverse=True))
+    return re.compile(rf"(?:^|[\s_-])(?:{alts})(?:$|[\s_-])")
+
+
+_CLASS_RES = {cls: _token_regex(toks) for cls, toks in NOISE_TOKENS.items()}
+_ANY_NOISE_RE = _token_regex(t for toks in NOISE_TOKENS.values() for t in toks)
+_STRUCTURAL_KEEP = frozenset({"html", "body", "main", "article"})
+
+
+def _classify(el: HtmlElement) -> str | None:
+    role = (el.get("role") or "").lower()
+    if role in NOISE_ROLES and el.tag not in _STRUCTURAL_KEEP:
+        return "role-" + role
+    attrs = " ".join(x for x in (el.get("class"), el.get("id")) if x).lower()
+    if not attrs or not _ANY_NOISE_RE.search(attrs):
+        return None
+    for cls, rx in _CLASS_RES.items():
+        if rx.search(attrs):
+            return cls
+    return None
+
+
+def _link_chars(el: HtmlElement) -> int:
+    return sum(len(a.text_content()) for a in el.iter("a"))
+
+
+def preclean(tree: HtmlElement) -> Counter[str]:
+    """Remove noise widgets from ``tree`` in place; return counts of removed regions by class."""
+    removed: Counter[str] = Counter()
+    body = tree.find(".//body")
+    if body is None:
+        return removed
+    candidates: list[tuple[HtmlElement, str]] = []
+    for el in body.xpath(".//*[@class or @id or @role]"):
+        if el.tag in _STRUCTURAL_KEEP:
+            continue
+        cls = _classify(el)
+        if cls:
+            candidates.append((el, cls))
+    for el, cls in candidates:
+        parent = el.getparent()
+        if parent is None:
+            continue
+        text = el.text_content()
+        total = len(text.strip())
+        links = _link_chars(el)
+        prose = total - links
+        if prose > PRECLEAN_MAX_PROSE_CHARS and (total == 0 or links / total < PRECLEAN_LINK_DENSITY):
+            continue
+        _drop(el)
+        removed[cls] += 1
+    return removed
+
+
+def _drop(el: HtmlElement) -> None:
+    """Remove ``el`` but keep its tail text in the parent."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    prev = el.getprevious()
+    if tail:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+# ---------------------------------------------------------------- line stage
+
+_WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+#: Latin function words that are rare as words in modern languages' running text; their density
+#: marks lorem-ipsum family filler (and real Latin, which a news page does not print as its story).
+LATIN_FUNCTION_WORDS = frozenset(
+    "cum quo qui quae quod quas quem vel sed ut at atque autem enim eius nec nisi quis sunt vix ius mel mei "
+    "usu nam eos eam eum ea ei ex sit eu te an id est et in ad no per pro".split()
+)
+#: Words that are common in modern languages' running text: filler never has many of them.
+MODERN_FUNCTION_WORDS = frozenset(
+    "the and of to is was that for with on are be this have from by not but were which has they he she "
+    "der die das und ist nicht mit den von zu sich auf dem des eine ein als auch le la les des du une "
+    "pour que qui dans sur pas avec il elle el los las del por para con una que se lo su il della che "
+    "non di per gli sono uno het een van de en op dat niet voor zijn".split()
+)
+_LATIN_QUICK_RE = re.compile(
+    r"\b(?:" + "|".join(sorted(LATIN_FUNCTION_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
+_LATIN_ENDINGS = ("us", "um", "is", "it", "am", "em", "ae", "que", "nt", "tur", "ur", "ium", "ibus", "orum",
+                  "arum", "as", "es", "os", "im", "ent", "unt", "re", "at", "et", "or", "ex", "ix", "ad")
+#: Filler profile thresholds: share of Latin function words and of words with Latin endings, and a
+#: ceiling on modern function words (a French or Italian sentence shares some Latin words).
+FILLER_MIN_LATIN_SHARE = 0.2
+FILLER_MIN_ENDING_SHARE = 0.2
+FILLER_MAX_MODERN_SHARE = 0.06
+#: Filler is removed only where it is a minority of the text: a page that is nothing but
+#: placeholder text is that page's content, not noise around a story.
+FILLER_MAX_PAGE_SHARE = 0.4
+
+
+def is_filler(text: str) -> bool:
+    """True when ``text`` reads as lorem-ipsum family pseudo-Latin filler."""
+    if len(_LATIN_QUICK_RE.findall(text, 0, 2000)) < 2:
+        return False  # cheap pre-check: filler has several Latin function words
+    words = [w.lower() for w in _WORD_RE.findall(text)]
+    if len(words) < 4 or any(ord(ch) > 0x24F for ch in text if ch.isalpha()):
+        return False
+    n = len(words)
+    latin = sum(w in LATIN_FUNCTION_WORDS for w in words) / n
+    modern = sum(w in MODERN_FUNCTION_WORDS for w in words) / n
+    endings = sum(w.endswith(_LATIN_ENDINGS) for w in words) / n
+    distinct = len({w for w in words if w in LATIN_FUNCTION_WORDS})
+    return (
+        distinct >= 2
+        and latin >= FILLER_MIN_LATIN_SHARE
+        and endings >= FILLER_MIN_ENDING_SHARE
+        and modern <= FILLER_MAX_MODERN_SHARE
+    )
+
+
+def _reads_as_modern_text(text: str) -> bool:
+    """True when the text beside the filler is a story: written in a non-Latin script, or with the
+    function words of a modern language. Otherwise the whole page is placeholder text (a theme
+    demo, a test page) and its filler is its content, kept as it is."""
+    sample = text[:5000]
+    letters = [ch for ch in sample if ch.isalpha()]
+    if not letters:
+        return False
+    if sum(ord(ch) > 0x24F for ch in letters) > len(letters) / 2:
+        return True
+    words = [w.lower() for w in _WORD_RE.findall(sample)]
+    return sum(w in MODERN_FUNCTION_WORDS for w in words) / len(words) > FILLER_MAX_MODERN_SHARE
+
+
+_BACK_TO_TOP_RE = re.compile(
+    r"^\W*(go|back|return|scroll|jump|skip)?\s*(to)?\s*(the)?\s*top(\s+of\s+(the\s+)?page)?\W*$|"
+    r"^\W*(nach oben|zurück nach oben|retour en haut|haut de page|volver arriba|torna su|naar boven)\W*$",
+    re.IGNORECASE,
+)
+_GLUED_TOP_RE = re.compile(r"^\W*(go|back)\s*to\s*top\W*$", re.IGNORECASE)
+_SOURCE_RE = re.compile(r"^\W*(source\s*link|source|original\s+source|via|quelle|fuente|fonte)\s*:?\s*\W*$",
+                        re.IGNORECASE)
+_NAV_RE = re.compile(
+    r"^\W*(previous|next|prev|older|newer)\s*(story|post|article|entry|page)?\W*$|"
+    r"^\W*(vorheriger|nächster)\s+(artikel|beitrag)\W*$",
+    re.IGNORECASE,
+)
+_TEASER_HEAD_RE = re.compile(
+    r"^\W*(latest|related|recommended|more|popular|trending|top|most\s+read|read\s+(more|also|next)|"
+    r"see\s+also|also\s+read|you\s+may\s+also\s+like|you\s+might\s+also\s+like|more\s+from|latest\s+from)"
+    r"(\s+(posts?|stories|articles|news|from\s+[\w ]{1,30}|reads?|in\s+[\w ]{1,30}|on\s+[\w ]{1,30}|"
+    r"headlines|videos?|blog))?\W*$|^\W*(categories|tags|share( this( article| story| post)?)?|"
+    r"advertisement|anzeige|werbung|publicidad)\W*$",
+    re.IGNORECASE,
+)
+_SHARE_RE = re.compile(
+    r"^\W*(share\s+(on|via|this)|follow\s+us|subscribe\b|sign\s+up\b|newsletter\b|"
+    r"(we|this (site|website)) uses? cookies|accept( all)? cookies|click here to|"
+    r"tweet\s*$|email\s*$|print\s*$|whatsapp\s*$|facebook\s*$|twitter\s*$|linkedin\s*$)",
+    re.IGNORECASE,
+)
+_SHARE_MAX_CHARS = 160  # share/subscribe call-to-action lines are short; longer ones may be prose
+_CREDIT_RE = re.compile(
+    r"^\W*((photo|image|picture|foto|bild|credit|photograph|source)s?\s*(credit)?\s*[:©]|©|\(c\)\s|"
+    r"(photo|image|foto)\s*:\s*)",
+    re.IGNORECASE,
+)
+_CREDIT_MAX_CHARS = 120  # credits are a name and an agency; longer lines are captions or prose
+_READ_TIME_RE = re.compile(r"^\W*\d+\s*(mins?|minutes?)\s*(read|de lectura|lesezeit)?\W*$|^\W*today\s*:",
+                           re.IGNORECASE)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", unicodedata.normalize("NFKC", text)).strip().casefold()
+
+
+_MONTHS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec "
+    "januar februar märz mai juni juli oktober dezember jänner "
+    "janvier février mars avril juin juillet août septembre octobre novembre décembre "
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre "
+    "gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre"
+).split()
+_WEEKDAYS = (
+    "monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun "
+    "montag dienstag mittwoch donnerstag freitag samstag sonntag "
+    "lundi mardi mercredi jeudi vendredi samedi dimanche lunes martes miércoles jueves viernes sábado domingo"
+).split()
+#: Words that may surround a date in a header line ("Posted on 3 May 2024 at 10:00 a.m.", "Stand: 12 Uhr").
+_DATE_FILLER = (
+    "posted published updated last modified on at am pm a m p m uhr um de del le the of stand "
+    "veröffentlicht aktualisiert publié mis à jour publicado actualizado gmt utc cet cest est edt pst pdt bst"
+).split()
+_DATE_WORDS = frozenset(_MONTHS + _WEEKDAYS + _DATE_FILLER)
+_HAS_DATE_RE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}:\d{2}|\b\d{4}\b|\b\d{1,2}\.?\s+[^\W\d]{3,}")
+_DATELINE_MAX_CHARS = 60  # "Freitag, 28.04.2023, 19:25 Uhr" and the like; longer lines are prose
+
+
+def is_dateline(line: str) -> bool:
+    """True for a line that is only a date/time (with words like "Posted on", weekday, "Uhr")."""
+    s = line.strip()
+    if len(s) > _DATELINE_MAX_CHARS or not _HAS_DATE_RE.search(s):
+        return False
+    words = [w.lower() for w in _WORD_RE.findall(s)]
+    return bool(words) is False or all(w in _DATE_WORDS for w in words)
+
+
+_BYLINE_LINE_RE = re.compile(
+    r"^(by|von|por|par|di|door|av|af|de|text|texto|written by|reported by)\s*:?\s+"
+    r"([^\W\d_][\w.'’-]*(\s+|$)){1,4}((and|und|y|et|e|,)\s+([^\W\d_][\w.'’-]*(\s+|$)){1,4})*$",
+    re.IGNORECASE,
+)
+_COMMENTS_RE = re.compile(
+    r"^\W*(\d+\s+)?(comments?|kommentare?|commentaires?|comentarios?|commenti)\W*$|"
+    r"^\W*(leave|post|add|write|show|view|join)\s+(a\s+|the\s+|our\s+)?(comments?|reply|discussion|"
+    r"commenting forum)\b|^\W*kommentar (abgeben|schreiben)\b",
+    re.IGNORECASE,
+)
+#: A line naming only where the text came from: "(Quelle: APA/dpa)", "Source: Reuters", or an
+#: editor's initials in parentheses ("(dmk)"), a sign-off convention of many newsrooms.
+_ATTRIBUTION_RE = re.compile(
+    r"^\(?\s*(quelle|source|sources|fuente|fonte|źródło|kilde|källa|bron)\s*:\s*[^.!?]{1,60}\)?$|^\([a-z]{2,5}(/[a-z]{2,5})*\)$",
+    re.IGNORECASE,
+)
+#: Photo agencies and picture services: a short line that ends in one of them is a picture credit.
+_AGENCY_RE = re.compile(
+    r"(getty\s*images?|getty|afp|reuters|ap(\s+photo)?|epa(-efe)?|dpa|shutterstock|imago(\s+images)?|"
+    r"picture[\s-]alliance|istock(photo)?|keystone|ansa|xinhua|corbis|alamy|rex(\s+features)?|"
+    r"pa(\s+(images|wire|media))?|anp|efe|tass|ria novosti|sipa|bloomberg|aap)",
+    re.IGNORECASE,
+)
+_CREDIT_SPLIT_RE = re.compile(r"\s*(?:/|\||\bvia\b)\s*", re.IGNORECASE)
+
+
+def is_agency_credit(line: str) -> bool:
+    """True for a picture credit line: names and agencies separated by "/", "|" or "via"
+    ("STR/AFP via Getty Images", "Oli Scarff | Getty Images", "GETTY IMAGES"), at least one part
+    being a photo/news agency."""
+    parts = [p.strip(" ©()") for p in _CREDIT_SPLIT_RE.split(line.strip())]
+    if not parts or any(not p or len(p) > 40 or any(ch in p for ch in ".!?:;,") for p in parts):
+        return False
+    return any(_AGENCY_RE.fullmatch(p) for p in parts)
+
+
+_CREDIT_LINE_MAX_CHARS = 60  # credits are a name and an agency; longer lines are captions or prose
+#: Placeholders for blocked embeds and cookie-gated content.
+_EMBED_PLACEHOLDER_RE = re.compile(
+    r"(externer inhalt|external content|privatsphäre-einstellungen|privacy settings|cookie settings|"
+    r"enable javascript|javascript (is )?(disabled|required)|aktiviere bitte|einwilligung|"
+    r"this content is (not available|blocked)|to view this content)",
+    re.IGNORECASE,
+)
+_EMBED_MAX_CHARS = 200
+_MORE_TEASER_RE = re.compile(
+    r"^\W*(lesen sie (auch|mehr)|mehr zum thema|das könnte sie auch interessieren|auch interessant|"
+    r"weitere artikel|ähnliche( artikel)?|zum artikel|lire aussi|à lire aussi|voir aussi|leer también|"
+    r"lee también|te puede interesar|leggi anche|ler também|veja também|czytaj też|čtěte také|"
+    r"read more|related|more on this( story)?|see also|also read)\b.{0,80}$",
+    re.IGNORECASE,
+)
+_CTA_RE = re.compile(
+    r"^\W*(get (the latest|daily|our|breaking)\b.{0,60}(news|newsletter|inbox|updates)|"
+    r"follow (us|\S+(\s\S+)? on)\b|folg(e|st du|en sie) (uns|schon|\S+ auf)|abonnier|"
+    r"sign up (for|to)|subscribe (to|for|now)|download (our|the) app|"
+    r"(suivez|síguenos|seguici|siga)\b)",
+    re.IGNORECASE,
+)
+_READING_TIME_RE = re.compile(
+    r"^\W*(lesedauer|lesezeit|reading time|read time|temps de lecture|tiempo de lectura)\s*:?\s*\d+.{0,20}$",
+    re.IGNORECASE,
+)
+
+
+def _line_class(line: str) -> str | None:
+    s = line.strip()
+    if not s:
+        return "empty"
+    if len(s) <= 40 and (_BACK_TO_TOP_RE.match(s) or _GLUED_TOP_RE.match(s)):
+        return "back-to-top"
+    if len(s) <= 40 and _SOURCE_RE.match(s):
+        return "source-link"
+    if len(s) <= 40 and _NAV_RE.match(s):
+        return "navigation"
+    if len(s) <= 60 and _TEASER_HEAD_RE.match(s):
+        return "teaser-heading"
+    if len(s) <= _SHARE_MAX_CHARS and _SHARE_RE.match(s):
+        return "share"
+    if len(s) <= _CREDIT_MAX_CHARS and _CREDIT_RE.match(s):
+        return "photo-credit"
+    if len(s) <= 40 and (_READ_TIME_RE.match(s) or _READING_TIME_RE.match(s)):
+        return "header-chrome"
+    if is_dateline(s):
+        return "dateline"
+    if len(s) <= 80 and _BYLINE_LINE_RE.match(s):
+        return "byline"
+    if len(s) <= 120 and _COMMENTS_RE.match(s):
+        return "comments"
+    if len(s) <= 80 and _ATTRIBUTION_RE.match(s):
+        return "source-link"
+    if len(s) <= _CREDIT_LINE_MAX_CHARS and is_agency_credit(s):
+        return "photo-credit"
+    if len(s) <= _EMBED_MAX_CHARS and _EMBED_PLACEHOLDER_RE.search(s):
+        return "embed-placeholder"
+    if len(s) <= 100 and _MORE_TEASER_RE.match(s):
+        return "teaser-heading"
+    if len(s) <= _SHARE_MAX_CHARS and _CTA_RE.match(s):
+        return "share"
+    return None
+
+
+#: A block repeating the block just before it is dropped when it is this short: a headline or teaser
+#: title printed twice in a row (heading + link, image alt + caption). Measured: dropping repeats that
+#: are far apart removed real content (refrains, list rows, wrapped lines) more often than noise.
+REPEAT_MAX_CHARS = 200
+#: A pull quote is a short paragraph whose words all reappear inside a longer body paragraph.
+PULL_QUOTE_MAX_CHARS = 400
+PULL_QUOTE_MIN_WORDS = 6
+#: Share of the quote's word trigrams found in one longer paragraph: a pull quote is often edited
+#: slightly ("persons" for "individuals"), so most, not all, of its trigrams reappear.
+PULL_QUOTE_OVERLAP = 0.6
+
+
+def _word_grams(norm: str, n: int = 3) -> set[tuple[str, ...]]:
+    words = norm.split()
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+#: Datelines and bylines are header/footer chrome only within this many blocks of either end.
+EDGE_BLOCKS = 3
+_EDGE_ONLY = frozenset({"dateline", "byline"})
+
+
+def filter_paragraphs(
+    paragraphs: list[tuple[str, str]] | list[str],
+    *,
+    title: str | list[str] | None = None,
+    removed: Counter[str] | None = None,
+) -> list[str]:
+    """Drop noise lines from extracted paragraphs (kept in order); count removals in ``removed``.
+
+    ``paragraphs`` are strings or ``(kind, text)`` pairs, where kind ``quote`` marks a block quote:
+    only those are candidates for pull quotes repeating a body sentence.
+    """
+    counts: Counter[str] = removed if removed is not None else Counter()
+    out: list[str] = []
+    kinds: list[str] = []
+    last = len(paragraphs) - 1
+    for index, item in enumerate(paragraphs):
+        kind, p = item if isinstance(item, tuple) else ("p", item)
+        cls = _line_class(p)
+        if cls in _EDGE_ONLY and EDGE_BLOCKS <= index <= last - EDGE_BLOCKS:
+            cls = None  # a date or "By ..." line inside the story is the story's (a timeline, a quote)
+        if cls:
+            if cls != "empty":
+                counts[cls] += 1
+            continue
+        out.append(p.strip())
+        kinds.append(kind)
+
+    # the title printed again at the top of the body
+    titles = {_norm(t) for t in ([title] if isinstance(title, str) else title or []) if t and _norm(t)}
+    if titles:
+        while out and _norm(out[0]) in titles:
+            out.pop(0)
+            kinds.pop(0)
+            counts["title-repeat"] += 1
+
+    # repeated paragraphs (keep the first) and pull quotes repeating a body sentence
+    deduped: list[str] = []
+    dkinds: list[str] = []
+    previous = ""
+    for p, kind in zip(out, kinds, strict=True):
+        key = _norm(p)
+        if key and key == previous and len(p) <= REPEAT_MAX_CHARS:
+            counts["repeated-paragraph"] += 1
+            continue
+        previous = key
+        deduped.append(p)
+        dkinds.append(kind)
+    out, kinds = deduped, dkinds
+    grams = [_word_grams(_norm(p)) for p in out]
+    keep = []
+    for i, p in enumerate(out):
+        g = grams[i]
+        if kinds[i] == "quote" and len(p) <= PULL_QUOTE_MAX_CHARS and len(g) >= PULL_QUOTE_MIN_WORDS - 2 and any(
+            j != i and len(out[j]) > len(p) + 20 and len(g & grams[j]) >= PULL_QUOTE_OVERLAP * len(g)
+            for j in range(len(out))
+        ):
+            counts["pull-quote"] += 1
+            continue
+        keep.append(p)
+    out = keep
+
+    # lorem-ipsum family filler, only as a minority of the text
+    flags = [is_filler(p) for p in out]
+    filler_chars = sum(len(p) for p, f in zip(out, flags, strict=True) if f)
+    total = sum(len(p) for p in out)
+    if (
+        filler_chars
+        and total
+        and filler_chars / total <= FILLER_MAX_PAGE_SHARE
+        and _reads_as_modern_text(" ".join(p for p, f in zip(out, flags, strict=True) if not f))
+    ):
+        counts["filler"] += sum(flags)
+        out = [p for p, f in zip(out, flags, strict=True) if not f]
+    return out

@@ -1,0 +1,50 @@
+"""Date parsing to ISO 8601 with an offset (UTC assumed when none is given)."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.dates import day_of, format_iso, parse_date
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("2024-05-03T15:47:42+02:00", "2024-05-03T15:47:42+02:00"),
+        ("2024-05-03 15:47:42.389000+00:00", "2024-05-03T15:47:42+00:00"),
+        ("2024-05-03T15:47Z", "2024-05-03T15:47:00+00:00"),
+        ("2024-05-03T10:00:00-0500", "2024-05-03T10:00:00-05:00"),
+        ("2024-05-03T23:30:00", "2024-05-03T23:30:00+00:00"),
+        ("2024-05-03", "2024-05-03T00:00:00+00:00"),
+        ("Fri, 03 May 2024 10:00:00 +0200", "2024-05-03T10:00:00+02:00"),
+        ("May 3, 2024", "2024-05-03T00:00:00+00:00"),
+        ("03.05.2024 14:20", "2024-05-03T14:20:00+00:00"),
+        ("3/5/2024", "2024-05-03T00:00:00+00:00"),
+        ("1714730000", "2024-05-03T09:53:20+00:00"),
+        (1714730000, "2024-05-03T09:53:20+00:00"),
+    ],
+)
+def test_parse_date(raw: object, iso: str) -> None:
+    assert parse_date(raw) == iso
+
+
+def test_offset_is_kept_not_converted() -> None:
+    # converting to UTC would move this to the previous calendar day
+    assert day_of(parse_date("2024-05-03T01:00:00+02:00")) == "2024-05-03"
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "garbage", "3", "2099-01-01", "1850-01-01", None, [], {}, True, "99.99.2024"])
+def test_unparseable_or_implausible(raw: object) -> None:
+    assert parse_date(raw) is None
+
+
+def test_unknown_timezone_name_does_not_warn() -> None:
+    assert parse_date("May 3, 2024 10:00 EST") is not None or True  # no warning is raised (warnings are errors)
+
+
+def test_format_iso_and_day_of() -> None:
+    from datetime import date
+
+    assert format_iso(date(2024, 5, 3)) == "2024-05-03T00:00:00+00:00"
+    assert day_of("2024-05-03T00:00:00+00:00") == "2024-05-03"
+    assert day_of(None) is None

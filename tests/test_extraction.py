@@ -1,0 +1,243 @@
+"""Extraction: golden pages, rejections, text assembly, the record, and "never raises"."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crawler.extraction import MIN_TEXT_CHARS, Article, Rejection, content_hash, extract, to_item
+from crawler.items import ARTICLE_FIELDS
+
+PAGES = Path(__file__).parent / "pages"
+GOLDEN = sorted(p.stem for p in PAGES.glob("*.html"))
+REPO = Path(__file__).resolve().parent.parent
+
+STORY = (
+    "<p>The harbour authority approved the new ferry pier on Tuesday after a two-year planning process "
+    "that drew more than four hundred public comments from residents and businesses.</p>"
+    "<p>Construction is expected to start in the spring and to last eighteen months, during which the "
+    "existing pier will remain open with a reduced timetable for commuters.</p>"
+    "<p>Local shop owners welcomed the decision, saying that more frequent crossings would bring visitors "
+    "back to the old town after several difficult seasons.</p>"
+)
+
+
+def page(body: str, head: str = "") -> str:
+    return f"<html lang='en'><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+
+
+@pytest.mark.parametrize("name", GOLDEN)
+def test_golden_page(name: str) -> None:
+    expected = json.loads((PAGES / f"{name}.json").read_text(encoding="utf-8"))
+    result = extract((PAGES / f"{name}.html").read_bytes(), expected["url"])
+    if "rejection" in expected:
+        assert isinstance(result, Rejection), result
+        assert result.reason == expected["rejection"]
+        return
+    assert isinstance(result, Article), result
+    for key, value in expected.items():
+        assert getattr(result, key) == value, key
+
+
+def test_golden_pages_exist_in_several_themes() -> None:
+    assert len(GOLDEN) >= 4
+
+
+def test_seed_page_holds_the_story_and_nothing_else() -> None:
+    url = "https://islanddailywire.example/2026/02/02/cuba-changes-tone/"
+    article = extract((PAGES / "wp_news_cuba.html").read_bytes(), url)
+    assert isinstance(article, Article)
+    text = article.text
+    assert article.title == "Cuba changes tone towards the United States and reaffirms “its commitment to cooperate”"
+    assert article.date_published and article.date_published.startswith("2026-02-02")
+    assert text.startswith("In a very different tone than exhibited by Miguel Díaz-Canel Last Friday")
+    assert text.endswith("after the capture of Nicolás Maduro, with Delcy Rodríguez.")
+    subheading = "According to independent journalist Carlos Cabrera, Cuba and the United States are negotiating in Mexico"
+    assert text.count(subheading) == 1
+    for noise in (
+        "Today: February 2, 2026", "3 mins read", "Source link", "Latest Posts", "Buenos Aires Coffee Day",
+        "Cum at clita latine", "Previous Story", "Next Story", "Salary increase at UNAM", "Latest from Blog",
+        "world day of solidarity", "Go to", "Categories", "beforeTrump", "CabreraCuba",
+    ):
+        assert noise not in text, noise
+    assert article.title not in text  # the title printed twice above the story is gone
+    # the pull quote stands alone no more; its sentence stays once, inside its paragraph
+    assert text.count("subsequently designated as terrorists occurred only in limited humanitarian") == 1
+    paragraphs = text.split("\n\n")
+    assert len(paragraphs) == len(set(paragraphs))
+    assert article.signals["noise_removed"].get("pull-quote") == 1
+
+
+@pytest.mark.parametrize(
+    ("html", "reason"),
+    [
+        (b"", "empty page"),
+        ("   \n ", "empty page"),
+        (b"%PDF-1.7 binary", "not html"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "not html"),
+    ],
+)
+def test_rejections_of_non_pages(html: bytes | str, reason: str) -> None:
+    result = extract(html, "https://example.test/x")
+    assert isinstance(result, Rejection)
+    assert result.reason == reason
+    assert result.url == "https://example.test/x"
+
+
+def test_too_short_fragment_of_a_big_page() -> None:
+    nav = "".join(f"<li><a href='/s{i}'>Section number {i} of the site</a></li>" for i in range(80))
+    html = page(f"<ul>{nav}</ul><article><p>Short teaser only.</p></article>")
+    result = extract(html, "https://example.test/a")
+    assert isinstance(result, Rejection)
+    assert result.reason in ("too short", "not an article")
+
+
+def test_paywall_stub() -> None:
+    filler = "".join(f"<li><a href='/s{i}'>Another section of this website {i}</a></li>" for i in range(60))
+    body = (
+        f"<nav><ul>{filler}</ul></nav><article><h1>Council budget row deepens</h1>"
+        "<p>The council's budget row deepened on Monday.</p>"
+        "<p>This article is only available to subscribers. Already a subscriber? Log in.</p></article>"
+    )
+    result = extract(page(body, "<meta property='og:type' content='article'>"), "https://example.test/p")
+    assert isinstance(result, Rejection)
+    assert result.reason == "paywall stub"
+
+
+def test_listing_page_is_not_an_article() -> None:
+    teasers = "".join(
+        f"<div class='teaser'><h2><a href='/story-{i}'>Headline number {i} about the city council</a></h2></div>"
+        for i in range(30)
+    )
+    head = "<meta property='og:type' content='website'>"
+    result = extract(page(teasers, head), "https://example.test/")
+    assert isinstance(result, Rejection)
+    assert result.reason == "not an article"
+
+
+def test_real_article_with_website_og_type_is_kept() -> None:
+    head = "<meta property='og:type' content='website'><title>Ferry pier approved</title>"
+    result = extract(page(f"<article><h1>Ferry pier approved</h1>{STORY}</article>", head), "https://example.test/f")
+    assert isinstance(result, Article)
+    assert "four hundred public comments" in result.text
+
+
+def test_text_assembly_keeps_order_and_never_glues_words() -> None:
+    body = (
+        "<article><h1>Ferry pier approved</h1>"
+        "<p>The vote came late<br>Councillors then went home after a long session.</p>"
+        f"{STORY}"
+        "<ul><li>First point of the plan</li><li>Second point of the plan</li></ul></article>"
+    )
+    result = extract(page(body), "https://example.test/f")
+    assert isinstance(result, Article)
+    assert "lateCouncillors" not in result.text
+    blocks = result.text.split("\n\n")
+    assert blocks.index("First point of the plan") < blocks.index("Second point of the plan")
+    assert result.text.index("four hundred") < result.text.index("eighteen months") < result.text.index("shop owners")
+
+
+def test_min_text_chars_parameter() -> None:
+    html = page(f"<article>{STORY}</article>" + "<footer>" + "<a href='/x'>link</a> " * 200 + "</footer>")
+    assert isinstance(extract(html, "https://example.test/a"), Article)
+    result = extract(html, "https://example.test/a", min_text_chars=100_000)
+    assert isinstance(result, Rejection) and result.reason == "too short"
+    assert MIN_TEXT_CHARS > 0
+
+
+def test_encoding_parameter_and_hinted_date() -> None:
+    html = page(f"<article><p>Café déjà vu, naïve façade.</p>{STORY}</article>").encode("latin-1", "replace")
+    result = extract(html, "https://example.test/e", encoding="latin-1", hinted_date="2024-05-03")
+    assert isinstance(result, Article)
+    assert "Café déjà vu" in result.text
+    assert result.date_published == "2024-05-03T00:00:00+00:00"
+    assert result.signals["metadata_sources"]["date_published"] == "hinted"
+
+
+def test_content_hash_normalises_whitespace() -> None:
+    assert content_hash("a  b\n\nc ") == content_hash("a b c")
+    assert content_hash("a b c") != content_hash("a b d")
+    assert len(content_hash("x")) == 64
+
+
+def test_to_item_fills_record() -> None:
+    article = extract((PAGES / "blog_graph_multi_author.html").read_bytes(), "https://gearbox-notes.example/p")
+    assert isinstance(article, Article)
+    item = to_item(article, fetched_at="2025-06-04T00:00:00+00:00", discovered_via="feed")
+    assert item.word_count == len(article.text.split())
+    assert item.content_hash == content_hash(article.text)
+    assert item.extraction["path"]
+    assert item.fetched_at == "2025-06-04T00:00:00+00:00" and item.discovered_via == "feed"
+    assert {f for f in ARTICLE_FIELDS} >= {"title", "authors", "text", "extraction"}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=3000))
+def test_extract_never_raises_on_bytes(data: bytes) -> None:
+    result = extract(data, "https://example.test/fuzz")
+    assert isinstance(result, Article | Rejection)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=3000), st.sampled_from(["", "<html><body><p>", "<?xml version='1.0'?><html>"]))
+def test_extract_never_raises_on_text(text: str, prefix: str) -> None:
+    result = extract(prefix + text, "not a url")
+    assert isinstance(result, Article | Rejection)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(["<p>", "</p>", "<div class='share'>", "</div>", "<br>", "<h1>", "</h1>",
+                                 "<script type='application/ld+json'>{\"@type\": [1, {}]}</script>",
+                                 "<meta property='og:title' content=''>", "Lorem ipsum dolor sit amet. ",
+                                 "The council met on Monday. ", "<a href='x'>", "</a>", "<li>", "\x00"]),
+                max_size=200))
+def test_extract_never_raises_on_html_soup(parts: list[str]) -> None:
+    result = extract("".join(parts), "https://example.test/soup")
+    assert isinstance(result, Article | Rejection)
+
+
+def test_scrapy_extract_command(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    missing = tmp_path / "missing.html"
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text(
+        json.dumps({"url": "https://gearbox-notes.example/p", "path": str(PAGES / "blog_graph_multi_author.html")})
+        + "\n" + json.dumps({"url": "https://chronicle.example/", "path": str(PAGES / "listing_home.html")}) + "\n"
+        + json.dumps({"url": "https://x.example/", "path": str(missing)}) + "\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "extract", "--manifest", str(manifest), "-o", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr  # the missing path is reported
+    assert "missing.html" in proc.stderr
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 3
+    ok, listing, gone = records
+    assert ok["title"] == "How a volunteer repair café keeps 2,000 bikes a year on the road"
+    assert set(ARTICLE_FIELDS) <= set(ok) and ok["path"].endswith("blog_graph_multi_author.html")
+    assert listing["error"].startswith("not an article") and listing["url"] == "https://chronicle.example/"
+    assert gone["error"].startswith("unreadable")
+
+
+def test_scrapy_extract_command_on_directory_and_gzip(tmp_path: Path) -> None:
+    import gzip
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.html.gz").write_bytes(gzip.compress((PAGES / "regional_de_byline.html").read_bytes()))
+    (tmp_path / "b.html").write_bytes((PAGES / "wp_news_cuba.html").read_bytes())
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "extract", str(tmp_path)], cwd=REPO, capture_output=True, text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [Path(r["path"]).name for r in records] == ["b.html", "a.html.gz"]
+    assert all("error" not in r for r in records)
+    assert records[1]["authors"] == ["Anna Berger", "Jonas Keller"]

@@ -1,0 +1,176 @@
+"""Noise filters, one class at a time: what must go, and the story text next to it that must stay."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from lxml import html as lxml_html
+
+from crawler.extraction import Article, extract
+from crawler.noise import filter_paragraphs, is_agency_credit, is_dateline, is_filler, preclean
+
+STORY = [
+    "The regional parliament passed the water bill on Thursday after eleven hours of debate.",
+    "Farmers' groups said the new quotas were fair, while two environmental organisations announced a legal challenge.",
+    "The minister said the first permits would be issued in the autumn.",
+]
+
+
+def run(lines: list[str], **kw: object) -> tuple[list[str], Counter[str]]:
+    removed: Counter[str] = Counter()
+    return filter_paragraphs(lines, removed=removed, **kw), removed  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("noise", "cls"),
+    [
+        ("Go to Top", "back-to-top"),
+        ("Go toTop", "back-to-top"),
+        ("Back to top", "back-to-top"),
+        ("↑ Nach oben", "back-to-top"),
+        ("Source link", "source-link"),
+        ("(Quelle: APA/dpa)", "source-link"),
+        ("Previous Story", "navigation"),
+        ("Next article", "navigation"),
+        ("Latest Posts", "teaser-heading"),
+        ("Related articles", "teaser-heading"),
+        ("You may also like", "teaser-heading"),
+        ("Lesen Sie auch", "teaser-heading"),
+        ("Share this article", "teaser-heading"),
+        ("Share on Facebook", "share"),
+        ("Sign up for our newsletter", "share"),
+        ("We use cookies to improve your experience.", "share"),
+        ("Follow us on Instagram", "share"),
+        ("Photo: Jane Smith", "photo-credit"),
+        ("© Reuters", "photo-credit"),
+        ("STR/AFP via Getty Images", "photo-credit"),
+        ("3 mins read", "header-chrome"),
+        ("Today: February 2, 2026", "header-chrome"),
+        ("Lesedauer: 4 Minuten", "header-chrome"),
+        ("12 comments", "comments"),
+        ("Externer Inhalt nicht verfügbar", "embed-placeholder"),
+    ],
+)
+def test_line_noise_classes(noise: str, cls: str) -> None:
+    out, removed = run([STORY[0], noise, *STORY[1:]])
+    assert out == STORY
+    assert removed[cls] == 1
+
+
+def test_datelines_and_bylines_only_at_the_edges() -> None:
+    out, removed = run(["By Maria Lopez", "12.03.2025, 14:20 Uhr", *STORY, "1998", "Posted on May 3, 2024"])
+    assert out == [*STORY, "1998"] or out == STORY
+    assert removed["byline"] == 1 and removed["dateline"] >= 2
+    middle = ["Intro paragraph of a timeline story about the bridge.", "Second paragraph of the story.",
+              "Third paragraph, still the story.", "12 March 2025", "The bridge opened.", "More text.",
+              "Closing text of the piece.", "Final words of the piece."]
+    out, _ = run(middle)
+    assert "12 March 2025" in out  # a date inside the story is part of it
+
+
+def test_title_repeated_at_top_is_removed() -> None:
+    title = "Water bill passes after marathon debate"
+    out, removed = run([title, title, *STORY], title=[title, "Water bill passes after marathon debate | Daily"])
+    assert out == STORY and removed["title-repeat"] == 2
+
+
+def test_pull_quote_repeating_a_body_sentence() -> None:
+    body = (
+        "The minister defended the bill. “Any past objections raised by farming groups were heard and answered "
+        "in full during the consultation,” she said on Thursday evening."
+    )
+    quote = "“Any past objections raised by farmers were heard and answered in full during the consultation.”"
+    out, removed = run([("p", STORY[0]), ("quote", quote), ("p", body)])
+    assert out == [STORY[0], body] and removed["pull-quote"] == 1
+    # a block quote that says something new stays
+    other = "“We will take this to the constitutional court, and we expect to win,” the lawyer said."
+    out, _ = run([("p", STORY[0]), ("quote", other), ("p", body)])
+    assert other in out
+
+
+def test_repeated_teaser_title_is_removed_once_kept() -> None:
+    out, removed = run([*STORY, "Tomorrow there is a world day of solidarity", "Tomorrow there is a world day of solidarity"])
+    assert out.count("Tomorrow there is a world day of solidarity") == 1
+    assert removed["repeated-paragraph"] == 1
+
+
+@pytest.mark.parametrize(
+    "filler",
+    [
+        "Cum at clita latine. Tation nominavi quo id. An est possit adipiscing, error tation qualisque vel te.",
+        "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore.",
+        "Ei mel sumo iriure, vix ut possim deleniti. Quo te nonumy causae, eos eu sale dicant.",
+    ],
+)
+def test_filler_is_detected_and_removed_beside_a_story(filler: str) -> None:
+    assert is_filler(filler)
+    out, removed = run([*STORY, filler])
+    assert out == STORY and removed["filler"] == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *STORY,
+        "Il est parti et il ne veut pas revenir avant la fin de la semaine prochaine.",
+        "Il governo non ha ancora deciso per la riforma delle pensioni di quest'anno.",
+        "Et tu, Brute? The senator quoted Caesar in a speech that was mostly about taxes.",
+        "Der Bürgermeister ist nicht mit dem Ergebnis der Abstimmung zufrieden.",
+    ],
+)
+def test_real_language_is_not_filler(text: str) -> None:
+    assert not is_filler(text)
+
+
+def test_placeholder_page_keeps_its_filler() -> None:
+    lorem = [
+        "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore.",
+        "Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat.",
+    ]
+    out, removed = run(lorem)
+    assert out == lorem and not removed["filler"]
+
+
+def test_dateline_and_credit_helpers() -> None:
+    assert is_dateline("Freitag, 28.04.2023, 19:25 Uhr")
+    assert is_dateline("posted on April 21, 2015, at 11:29 a.m.")
+    assert not is_dateline("In 2015 the bridge was closed for repairs.")
+    assert is_agency_credit("Oli Scarff | Getty Images")
+    assert not is_agency_credit("He met Reuters")
+    assert not is_agency_credit("The AP")
+
+
+def test_preclean_removes_widgets_but_keeps_the_article() -> None:
+    story = "".join(f"<p>{s} {s}</p>" for s in STORY) * 3
+    doc = lxml_html.fromstring(
+        "<html><body>"
+        f"<article class='post has-share-bar related-content'>{story}"
+        "<div class='share-buttons'><a href='#'>Facebook</a><a href='#'>X</a></div>"
+        "<div class='newsletter-box'><p>Get our newsletter</p></div>"
+        "<ul class='related-posts'><li><a href='/a'>Other story</a></li></ul>"
+        "<nav class='post-navigation'><a href='/p'>Previous</a></nav>"
+        "<a class='back-to-top' href='#'>Top</a>"
+        "<p class='wp-caption-text photo-credit'>Photo: A. Person</p>"
+        "</article><div id='cookie-consent'>Accept cookies</div></body></html>"
+    )
+    removed = preclean(doc)
+    text = doc.text_content()
+    assert STORY[1] in text
+    for gone in ("Facebook", "Get our newsletter", "Other story", "Previous", "Accept cookies", "A. Person"):
+        assert gone not in text
+    assert set(removed) >= {"share", "subscribe", "related", "navigation", "back-to-top", "cookie"}
+
+
+def test_noise_classes_end_to_end() -> None:
+    paras = "".join(f"<p>{s}</p>" for s in STORY)
+    page = (
+        "<html lang='en'><head><title>Water bill passes</title></head><body><main><article>"
+        "<h1>Water bill passes</h1><p>Water bill passes</p>"
+        f"{paras}<p>Source link</p><p>Go toTop</p>"
+        "<p>Cum at clita latine. Tation nominavi quo id. An est possit adipiscing, error tation qualisque vel te.</p>"
+        "</article></main></body></html>"
+    )
+    result = extract(page, "https://example.test/water-bill")
+    assert isinstance(result, Article)
+    assert result.text == "\n\n".join(STORY)

@@ -164,9 +164,10 @@ def _init_worker() -> None:
 
 def run_set(dataset: Path, jobs: int, score: Callable[..., dict[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
     cases = [json.loads(line) for line in (dataset / "cases.jsonl").read_text().splitlines() if line.strip()]
-    tasks = [(name, c["id"], str(dataset / c["html_file"]), c["url"]) for name in EXTRACTORS for c in cases]
+    # interleaved, so that a change of machine load during the run weighs on both extractors alike
+    tasks = [(name, c["id"], str(dataset / c["html_file"]), c["url"]) for c in cases for name in EXTRACTORS]
     preds: dict[str, dict[str, dict[str, Any]]] = {name: {} for name in EXTRACTORS}
-    seconds: Counter[str] = Counter()
+    seconds: dict[str, float] = dict.fromkeys(EXTRACTORS, 0.0)
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker) as pool:
         for name, case_id, record, dt in pool.map(_run_case, tasks, chunksize=4):
             preds[name][case_id] = record

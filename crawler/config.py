@@ -29,8 +29,18 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+def _get(settings: _SettingsLike, name: str) -> Any:
+    """A setting's value; settings objects without newsclean's (a bare Scrapy Settings) get our defaults."""
+    value = settings.get(name)
+    if value is None:
+        from crawler import settings as defaults
+
+        value = getattr(defaults, name, None)
+    return value
+
+
 def _int(settings: _SettingsLike, name: str, *, minimum: int) -> int:
-    raw = settings.get(name)
+    raw = _get(settings, name)
     try:
         value = int(raw)
     except (TypeError, ValueError):
@@ -40,8 +50,19 @@ def _int(settings: _SettingsLike, name: str, *, minimum: int) -> int:
     return value
 
 
+def _float(settings: _SettingsLike, name: str, *, minimum: float) -> float:
+    raw = _get(settings, name)
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
 def _bool(settings: _SettingsLike, name: str) -> bool:
-    raw = settings.get(name)
+    raw = _get(settings, name)
     if isinstance(raw, bool):
         return raw
     text = str(raw).strip().lower()
@@ -52,13 +73,24 @@ def _bool(settings: _SettingsLike, name: str) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+#: What happens to a near-duplicate article: stored with a duplicate_of link, or dropped.
+NEAR_DUPLICATE_POLICIES = ("link", "drop")
+
+
+def _choice(settings: _SettingsLike, name: str, choices: tuple[str, ...]) -> str:
+    value = str(_get(settings, name) or "").strip().lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {_get(settings, name)!r}")
+    return value
+
+
 def mask_password(url: str) -> str:
     """The URL with any password replaced by ``***``, for logs and error messages."""
     return re.sub(r"(://[^:/@]+:)[^@/]*@", r"\1***@", url)
 
 
 def _database_url(settings: _SettingsLike) -> str:
-    raw = str(settings.get("NEWSCLEAN_DATABASE_URL") or "").strip()
+    raw = str(_get(settings, "NEWSCLEAN_DATABASE_URL") or "").strip()
     if not raw:
         raise ConfigError("NEWSCLEAN_DATABASE_URL is empty; give a database URL such as sqlite:///newsclean.db")
     try:
@@ -92,19 +124,35 @@ class Config:
     max_pages: int
     batch_size: int
     follow_links: bool
+    near_duplicates: str
+    journal_dir: str
+    db_retry_seconds: float
+    extract_workers: int = 0
+    max_pages_in_flight: int = 0
+    allow_private_addresses: bool = False
+    max_links_per_page: int = 1000
+    max_listing_pages: int = 5000
 
     @classmethod
     def from_settings(cls, settings: _SettingsLike) -> Config:
         return cls(
             database_url=_database_url(settings),
             auto_migrate=_bool(settings, "NEWSCLEAN_AUTO_MIGRATE"),
-            feed=str(settings.get("NEWSCLEAN_FEED") or "").strip(),
+            feed=str(_get(settings, "NEWSCLEAN_FEED") or "").strip(),
             feed_overwrite=_bool(settings, "NEWSCLEAN_FEED_OVERWRITE"),
             min_text_chars=_int(settings, "NEWSCLEAN_MIN_TEXT_CHARS", minimum=0),
             max_depth=_int(settings, "NEWSCLEAN_MAX_DEPTH", minimum=0),
             max_pages=_int(settings, "NEWSCLEAN_MAX_PAGES", minimum=0),
             batch_size=_int(settings, "NEWSCLEAN_BATCH_SIZE", minimum=1),
             follow_links=_bool(settings, "NEWSCLEAN_FOLLOW_LINKS"),
+            near_duplicates=_choice(settings, "NEWSCLEAN_NEAR_DUPLICATES", NEAR_DUPLICATE_POLICIES),
+            journal_dir=str(_get(settings, "NEWSCLEAN_JOURNAL_DIR") or "").strip() or ".newsclean-journal",
+            db_retry_seconds=_float(settings, "NEWSCLEAN_DB_RETRY_SECONDS", minimum=0.0),
+            extract_workers=_int(settings, "NEWSCLEAN_EXTRACT_WORKERS", minimum=-1),
+            max_pages_in_flight=_int(settings, "NEWSCLEAN_MAX_PAGES_IN_FLIGHT", minimum=0),
+            allow_private_addresses=_bool(settings, "NEWSCLEAN_ALLOW_PRIVATE_ADDRESSES"),
+            max_links_per_page=_int(settings, "NEWSCLEAN_MAX_LINKS_PER_PAGE", minimum=0),
+            max_listing_pages=_int(settings, "NEWSCLEAN_MAX_LISTING_PAGES", minimum=0),
         )
 
     @property

@@ -51,6 +51,10 @@ class ArticleItem:
     fetched_at: str | None = None
     discovered_via: str | None = None
     content_hash: str | None = None
+    #: 64-bit SimHash of the text (16 hex digits), the near-duplicate fingerprint.
+    simhash: str | None = None
+    #: Canonical URL of the article this one nearly repeats (a syndicated or republished copy), if any.
+    duplicate_of: str | None = None
     #: Signals a user needs to trust the record: which extraction path won, noise classes removed.
     extraction: dict[str, Any] = field(default_factory=dict)
 

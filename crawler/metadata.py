@@ -12,6 +12,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterator
+from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -44,6 +45,7 @@ ORG_TYPES = frozenset({"organization", "newsmediaorganization", "corporation", "
 
 #: Title separators between a headline and a site name / section (Readability's set plus a few).
 _TITLE_SEP_RE = re.compile(r"\s+[|\-–—:»/·•]\s+|\s*[|｜:：]\s*(?=[^|｜]*$)")
+_TITLE_DATE_RE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 #: A site-name suffix is at most this many words: longer tails are part of the headline.
 MAX_SITE_SUFFIX_WORDS = 6
 
@@ -72,6 +74,12 @@ _ROLE_WORDS = frozenset(
 _DATE_IN_BYLINE_RE = re.compile(
     r"\b(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}|"
     r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}|\d{4})\b.*$",
+    re.IGNORECASE,
+)
+#: Credits for other work than the writing ("Edited by", "Photos by"): cut from the byline.
+_OTHER_CREDIT_RE = re.compile(
+    r"\b(edited|photos?|photography|photographs|illustrations?|graphics|video|additional reporting|"
+    r"translated|produced|fact-checked|design)\s+by\b.*$",
     re.IGNORECASE,
 )
 _EMAIL_RE = re.compile(r"\S+@\S+")
@@ -107,11 +115,11 @@ class Metadata:
 
 
 def clean_text(value: Any) -> str:
-    """Collapse whitespace, NFC-normalise, strip; non-strings become ``""``."""
+    """Collapse whitespace, NFC-normalise, strip; non-strings become ``""``. Invisible characters the
+    publisher put in (soft hyphens, zero-width spaces) are kept: they are part of the published text."""
     if not isinstance(value, str):
         return ""
-    value = unicodedata.normalize("NFC", value).replace("\u200b", "").replace("\xad", "")
-    return re.sub(r"\s+", " ", value).strip()
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", value)).strip()
 
 
 # ---------------------------------------------------------------- JSON-LD
@@ -250,11 +258,17 @@ def strip_site_suffix(title: str, site_names: list[str]) -> str:
 
     def is_site(part: str) -> bool:
         f = _fold(part)
-        if not f:
-            return True  # an empty or punctuation-only part ("Headline - ")
+        if not f or _TITLE_DATE_RE.fullmatch(part.strip()):
+            return True  # an empty or punctuation-only part ("Headline - "), or a date ("| 28.04.2023")
         return f in names or f.replace(" ", "") in compact or any(
             f.startswith(n + " ") or n.startswith(f + " ") for n in names if len(n) > 3
         )
+
+    host_words = {n for n in names if " " not in n and len(n) > 3}
+
+    def is_site_suffix(part: str) -> bool:
+        # a short trailing part naming the host ("Die Neue Südtiroler Tageszeitung" on tageszeitung.it)
+        return is_site(part) or (len(part.split()) <= 4 and bool(host_words & set(_fold(part).split())))
 
     parts = _TITLE_SEP_RE.split(title)
     if len(parts) < 2:
@@ -262,7 +276,7 @@ def strip_site_suffix(title: str, site_names: list[str]) -> str:
     seps = _TITLE_SEP_RE.findall(title)
     # drop site-name parts from the end, then from the start
     end = len(parts)
-    while end > 1 and is_site(parts[end - 1]) and len(parts[end - 1].split()) <= MAX_SITE_SUFFIX_WORDS:
+    while end > 1 and is_site_suffix(parts[end - 1]) and len(parts[end - 1].split()) <= MAX_SITE_SUFFIX_WORDS:
         end -= 1
     start = 0
     while start < end - 1 and is_site(parts[start]) and len(parts[start].split()) <= MAX_SITE_SUFFIX_WORDS:
@@ -299,13 +313,14 @@ def _h1_texts(tree: HtmlElement) -> list[str]:
 
 def clean_author(raw: str) -> list[str]:
     """Split a byline into clean person names: no "By", no dates, roles, e-mails or site names."""
-    s = clean_text(raw)
+    s = clean_text(raw).replace("\u200b", "").replace("\xad", "")
     s = _URL_RE.sub(" ", s)
     if not s.strip():
         return []
     s = _EMAIL_RE.sub(" ", s)
     s = re.sub(r"\(.*?\)|\[.*?\]", " ", s)
     s = re.sub(r"^[\W_]+", "", s)
+    s = _OTHER_CREDIT_RE.sub("", s)
     s = _BYLINE_PREFIX_RE.sub("", s)
     s = _DATE_IN_BYLINE_RE.sub("", s)
     out: list[str] = []
@@ -365,10 +380,19 @@ _BYLINE_XPATH = (
 )
 #: class/id words of author *bio* boxes, avatars and author pages' links, which are not the byline.
 _NOT_BYLINE_RE = re.compile(
-    r"bio|avatar|image|img|photo|thumb|about|desc|follow|social|more|list|widget|login|sign|account|menu|nav"
+    r"bio|avatar|image|img|photo|thumb|about|desc|follow|social|widget|login|sign|account|menu|nav"
+)
+#: Links to an author page ("/author/jane-doe", "/autoren/name/...", "/people/...").
+_AUTHOR_LINK_XPATH = (
+    '//body//a[contains(@href,"/author/") or contains(@href,"/authors/") or contains(@href,"/autor/") or '
+    'contains(@href,"/autoren/") or contains(@href,"/auteur/") or contains(@href,"/people/") or '
+    'contains(@href,"/journalist/") or contains(@href,"/profile/")]'
 )
 #: A byline is short; a longer element is a bio box or a whole article header.
 MAX_BYLINE_CHARS = 200
+#: Author-page links read when no byline element names anyone: a byline rarely lists more people, and
+#: further links are usually an "our authors" box.
+MAX_AUTHOR_LINKS = 3
 
 
 def _byline_authors(tree: HtmlElement) -> list[str]:
@@ -379,19 +403,36 @@ def _byline_authors(tree: HtmlElement) -> list[str]:
         attrs = " ".join(x for x in (el.get("class"), el.get("id")) if x).lower()
         if _NOT_BYLINE_RE.search(attrs):
             continue
-        text = clean_text(el.text_content())
+        text = clean_text(_visible_text(el))
         if not text or len(text) > MAX_BYLINE_CHARS:
             continue
         names = [n for n in clean_author(text) if _looks_like_name(n)]
         if names:
             return names
-    return []
+    # links to author pages, the first few of the page (a byline lists its authors together)
+    names = []
+    for a in tree.xpath(_AUTHOR_LINK_XPATH)[:MAX_AUTHOR_LINKS]:
+        text = clean_text(a.text_content())
+        if text and len(text) <= MAX_BYLINE_CHARS // 2:
+            names.extend(n for n in clean_author(text) if _looks_like_name(n))
+    return _dedupe(names)[:MAX_AUTHOR_LINKS]
+
+
+def _visible_text(el: HtmlElement) -> str:
+    """Text of ``el`` without the content of scripts, styles and templates inside it."""
+    if next(el.iter("script", "style", "noscript", "template"), None) is None:
+        return str(el.text_content())
+    copy = deepcopy(el)
+    for junk in list(copy.iter("script", "style", "noscript", "template")):
+        if junk is not copy:
+            junk.drop_tree()
+    return str(copy.text_content())
 
 
 def _looks_like_name(name: str) -> bool:
     """A person's name: 1-5 words, not all initials, with letters, no sentence punctuation."""
     words = name.split()
-    if not 1 <= len(words) <= MAX_NAME_WORDS or any(ch in name for ch in "!?:;|@#/\\"):
+    if not 1 <= len(words) <= MAX_NAME_WORDS or any(ch in name for ch in "!?:;|@#/\\{}()[]<>=_"):
         return False
     return any(len(w.strip(".")) > 1 for w in words) and any(ch.isalpha() for ch in name)
 

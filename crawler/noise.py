@@ -60,26 +60,46 @@ def _token_regex(tokens: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"(?:^|[\s_-])(?:{alts})(?:$|[\s_-])")
 
 
-_CLASS_RES = {cls: _token_regex(toks) for cls, toks in NOISE_TOKENS.items()}
 _ANY_NOISE_RE = _token_regex(t for toks in NOISE_TOKENS.values() for t in toks)
+_NOISE_RE = re.compile(
+    "|".join(
+        f"(?P<{cls.replace('-', '_')}>" + _token_regex(toks).pattern + ")" for cls, toks in NOISE_TOKENS.items()
+    )
+)
+#: Elements the browser does not show (the ``hidden`` attribute, inline ``display: none`` or
+#: ``visibility: hidden``) are removed: their text is not part of what the reader sees; unless less
+#: than this many characters of text would remain: some pages ship the article hidden and reveal it
+#: by script. (``aria-hidden`` is not used: measured, it removed story text as often as noise.)
+HIDDEN_MIN_REST_CHARS = 200
 _STRUCTURAL_KEEP = frozenset({"html", "body", "main", "article"})
 
 
 def _classify(el: HtmlElement) -> str | None:
-    role = (el.get("role") or "").lower()
-    if role in NOISE_ROLES and el.tag not in _STRUCTURAL_KEEP:
-        return "role-" + role
-    attrs = " ".join(x for x in (el.get("class"), el.get("id")) if x).lower()
+    role = el.get("role")
+    if role and role.lower() in NOISE_ROLES and el.tag not in _STRUCTURAL_KEEP:
+        return "role-" + role.lower()
+    cls, ident = el.get("class"), el.get("id")
+    attrs = f"{cls} {ident}".lower() if cls and ident else (cls or ident or "").lower()
     if not attrs or not _ANY_NOISE_RE.search(attrs):
-        return None
-    for cls, rx in _CLASS_RES.items():
-        if rx.search(attrs):
-            return cls
-    return None
+        return None  # the common case, with one cheap search
+    m = _NOISE_RE.search(attrs)
+    return m.lastgroup.replace("_", "-") if m and m.lastgroup else None
 
 
 def _link_chars(el: HtmlElement) -> int:
     return sum(len(a.text_content()) for a in el.iter("a"))
+
+
+def _attached(el: HtmlElement, root: HtmlElement) -> bool:
+    """False once an ancestor of ``el`` has been removed from ``root``."""
+    return any(anc is root for anc in el.iterancestors())
+
+
+def _is_hidden(el: HtmlElement) -> bool:
+    if el.get("hidden") is not None:
+        return True
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
 
 
 def preclean(tree: HtmlElement) -> Counter[str]:
@@ -88,6 +108,12 @@ def preclean(tree: HtmlElement) -> Counter[str]:
     body = tree.find(".//body")
     if body is None:
         return removed
+    page_chars = len(body.text_content())
+    for el in body.xpath(".//*[@hidden or @style]"):
+        # a page that ships its story hidden (revealed by script) is not emptied
+        if _is_hidden(el) and _attached(el, body) and page_chars - len(el.text_content()) >= HIDDEN_MIN_REST_CHARS:
+            _drop(el)
+            removed["hidden"] += 1
     candidates: list[tuple[HtmlElement, str]] = []
     for el in body.xpath(".//*[@class or @id or @role]"):
         if el.tag in _STRUCTURAL_KEEP:
@@ -96,9 +122,8 @@ def preclean(tree: HtmlElement) -> Counter[str]:
         if cls:
             candidates.append((el, cls))
     for el, cls in candidates:
-        parent = el.getparent()
-        if parent is None:
-            continue
+        if not _attached(el, body):
+            continue  # inside a region removed already
         text = el.text_content()
         total = len(text.strip())
         links = _link_chars(el)
@@ -329,6 +354,13 @@ _READING_TIME_RE = re.compile(
     r"^\W*(lesedauer|lesezeit|reading time|read time|temps de lecture|tiempo de lectura)\s*:?\s*\d+.{0,20}$",
     re.IGNORECASE,
 )
+
+
+def _is_doubled(s: str) -> bool:
+    """A line that is one phrase printed twice ("Headline Headline"): a teaser's link text beside
+    its image text, glued by the page's markup."""
+    half = len(s) // 2
+    return len(s) >= 21 and s[:half].strip() == s[half:].strip() and " " in s[:half].strip()
 
 
 def _line_class(line: str) -> str | None:

@@ -25,6 +25,24 @@ NEWSCLEAN_MAX_DEPTH = 3
 NEWSCLEAN_MAX_PAGES = 0
 NEWSCLEAN_BATCH_SIZE = 100
 NEWSCLEAN_FOLLOW_LINKS = True
+NEWSCLEAN_NEAR_DUPLICATES = "link"
+NEWSCLEAN_JOURNAL_DIR = ".newsclean-journal"
+NEWSCLEAN_DB_RETRY_SECONDS = 2.0
+NEWSCLEAN_EXTRACT_WORKERS = 0  # extraction processes; 0: one per CPU core, -1: in-process (debugging)
+NEWSCLEAN_MAX_PAGES_IN_FLIGHT = 0  # pages submitted to the workers at once; 0: 3 per worker
+
+# Reliability and security (README, "Reliability and security"): the SSRF guard refuses private,
+# loopback and link-local addresses unless this is True (the tests and `scrapy demo` set it).
+NEWSCLEAN_ALLOW_PRIVATE_ADDRESSES = False
+NEWSCLEAN_MAX_LINKS_PER_PAGE = 1000  # requests taken from one HTML page; 0: no limit
+NEWSCLEAN_MAX_LISTING_PAGES = 5000  # listing pages (fetched for links only) per source; 0: no limit
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.SsrfGuardMiddleware": 50,  # first: nothing else runs for a refused request
+    "crawler.middlewares.CharsetMiddleware": 580,  # after HttpCompressionMiddleware (590) decompressed
+    "crawler.middlewares.RedirectLoopMiddleware": 650,  # before RedirectMiddleware (600) follows
+}
+SPIDER_MIDDLEWARES = {"crawler.middlewares.LinkBudgetMiddleware": 950}
 
 # The addon parses and validates the NEWSCLEAN_* settings once, and sets up the default feed.
 ADDONS = {"crawler.addon.NewscleanAddon": 0}

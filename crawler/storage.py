@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import (
     JSON,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     String,
@@ -30,6 +32,7 @@ from sqlalchemy import (
     event,
     func,
     inspect,
+    or_,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -39,6 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from crawler.config import mask_password
+from crawler.duplicates import BANDS, NEAR_DUPLICATE_MAX_BITS, bands, distance, simhash
 from crawler.items import ARTICLE_FIELDS
 
 logger = logging.getLogger(__name__)
@@ -48,10 +52,26 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 #: SQLite waits this long for another writer's lock before failing (seconds).
 SQLITE_BUSY_TIMEOUT_S = 30
+#: How long connecting to PostgreSQL may take before the database counts as unreachable (seconds).
+PG_CONNECT_TIMEOUT_S = 5
 
 
 class Base(DeclarativeBase):
     pass
+
+
+class CrawlRun(Base):
+    """One crawl: which spider with which arguments, when, how it ended, and its stats."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    spider: Mapped[str] = mapped_column(String(100), nullable=False)
+    arguments: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(40), nullable=False)
+    stats: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
 
 class Article(Base):
@@ -77,8 +97,17 @@ class Article(Base):
     fetched_at: Mapped[str | None] = mapped_column(String(40))
     discovered_via: Mapped[str | None] = mapped_column(String(16))
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    simhash: Mapped[str | None] = mapped_column(String(16))
+    duplicate_of: Mapped[str | None] = mapped_column(String(2048))
     extraction: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     site: Mapped[str | None] = mapped_column(String(255))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", name="fk_articles_run_id"))
+    simhash_band0: Mapped[int | None] = mapped_column(Integer)
+    simhash_band1: Mapped[int | None] = mapped_column(Integer)
+    simhash_band2: Mapped[int | None] = mapped_column(Integer)
+    simhash_band3: Mapped[int | None] = mapped_column(Integer)
+    simhash_band4: Mapped[int | None] = mapped_column(Integer)
+    simhash_band5: Mapped[int | None] = mapped_column(Integer)
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
@@ -87,11 +116,29 @@ class Article(Base):
         Index("ix_articles_site_date", "site", "date_published"),
         Index("ix_articles_date_published", "date_published"),
         Index("ix_articles_content_hash", "content_hash"),
+        Index("ix_articles_language", "language"),
+        Index("ix_articles_first_seen_at", "first_seen_at"),
+        Index("ix_articles_run_id", "run_id"),
+        *(Index(f"ix_articles_simhash_band{i}", f"simhash_band{i}") for i in range(BANDS)),
     )
 
 
+class UrlAlias(Base):
+    """Another URL that led to a stored article (a redirect, tracking variant, or the same text elsewhere)."""
+
+    __tablename__ = "url_aliases"
+
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    canonical_url: Mapped[str] = mapped_column(String(2048), nullable=False, index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
 #: Record fields written by an upsert (all of the record; bookkeeping columns are handled apart).
-_RECORD_COLUMNS = tuple(name for name in ARTICLE_FIELDS)
+_RECORD_COLUMNS = ARTICLE_FIELDS
+_BAND_COLUMNS = tuple(f"simhash_band{i}" for i in range(BANDS))
+#: Columns an export adds to the record's fields.
+EXPORT_EXTRA_COLUMNS = ("site", "first_seen_at", "last_seen_at", "updated_at", "run_id")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -105,7 +152,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_engine(database_url: str) -> Engine:
     """An engine for a SQLite or PostgreSQL URL (SQLite gets WAL and a busy timeout)."""
-    engine = create_engine(database_url, future=True, pool_pre_ping=True)
+    connect_args: dict[str, Any] = {}
+    if database_url.startswith("postgresql"):
+        # Fail fast when the server is away, so the store can journal and go on (seconds).
+        connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+    engine = create_engine(database_url, future=True, pool_pre_ping=True, connect_args=connect_args)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -114,6 +165,19 @@ def make_engine(database_url: str) -> Engine:
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: The revision of the first schema (issue 2), stamped on databases written before migrations existed.
 FIRST_REVISION = "0001"
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """Which stored articles an export streams (every field optional)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    #: "published" (date_published) or "first_seen" (first_seen_at): the date since/until apply to.
+    by: str = "published"
+    site: str | None = None
+    language: str | None = None
+    run_id: int | None = None
 
 
 class SchemaError(RuntimeError):
@@ -168,7 +232,7 @@ def site_of(url: str) -> str | None:
 
 
 class ArticleStore:
-    """Batched, idempotent writes of article records to one database."""
+    """Batched, idempotent writes of article records to one database, and the reads around them."""
 
     def __init__(self, database_url: str, *, migrate: bool = True) -> None:
         self.database_url = database_url
@@ -191,65 +255,184 @@ class ArticleStore:
     def close(self) -> None:
         self.engine.dispose()
 
-    def _insert(self) -> Any:
-        dialect = self.engine.dialect.name
-        if dialect == "postgresql":
-            return postgresql.insert(Article)
-        if dialect == "sqlite":
-            return sqlite.insert(Article)
-        raise ValueError(f"unsupported database dialect {dialect!r}")
+    @property
+    def dialect(self) -> str:
+        return str(self.engine.dialect.name)
 
-    def _rows(self, records: Iterable[Mapping[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    def _insert(self, table: Any) -> Any:
+        if self.dialect == "postgresql":
+            return postgresql.insert(table)
+        if self.dialect == "sqlite":
+            return sqlite.insert(table)
+        raise ValueError(f"unsupported database dialect {self.dialect!r}")
+
+    # ------------------------------------------------------------------ runs
+    def start_run(self, spider: str, arguments: Mapping[str, Any]) -> int:
+        """Record the start of a crawl; returns the run's id."""
+        with self.Session.begin() as session:
+            run = CrawlRun(spider=spider, arguments=dict(arguments), started_at=datetime.now(UTC), status="running")
+            session.add(run)
+            session.flush()
+            return int(run.id)
+
+    def finish_run(self, run_id: int, status: str, stats: Mapping[str, Any]) -> None:
+        """Record how a crawl ended, with its stats (made JSON-safe)."""
+        safe = {str(k): (v if isinstance(v, int | float | str | bool) or v is None else str(v)) for k, v in stats.items()}
+        with self.Session.begin() as session:
+            run = session.get(CrawlRun, run_id)
+            if run is not None:
+                run.finished_at, run.status, run.stats = datetime.now(UTC), status, safe
+
+    def runs(self) -> list[CrawlRun]:
+        with self.Session() as session:
+            return list(session.scalars(select(CrawlRun).order_by(CrawlRun.id)))
+
+    # --------------------------------------------------------------- writes
+    def _rows(self, records: Iterable[Mapping[str, Any]], now: datetime, run_id: int | None) -> list[dict[str, Any]]:
         by_key: dict[str, dict[str, Any]] = {}
         for record in records:
             row = {name: record.get(name) for name in _RECORD_COLUMNS}
+            key = str(row["canonical_url"] or row["url"])
+            row["canonical_url"] = key
             row["authors"] = list(row["authors"] or [])
             row["tags"] = list(row["tags"] or [])
             row["categories"] = list(row["categories"] or [])
             row["extraction"] = dict(row["extraction"] or {})
             row["text"] = row["text"] or ""
             row["word_count"] = row["word_count"] or 0
-            key = str(row["canonical_url"] or row["url"])
-            row["canonical_url"] = key
+            if row["simhash"] is None and "simhash" not in record:
+                row["simhash"] = simhash(str(row["text"]))
+            band_values = bands(row["simhash"]) if row["simhash"] else (None,) * BANDS
+            row.update(zip(_BAND_COLUMNS, band_values, strict=True))
             row["site"] = site_of(key)
+            row["run_id"] = run_id
             row["first_seen_at"] = row["last_seen_at"] = row["updated_at"] = now
             # One statement may not touch a row twice (PostgreSQL refuses): the last record wins.
             by_key[key] = row
         return list(by_key.values())
 
-    def upsert(self, records: Iterable[Mapping[str, Any]]) -> int:
-        """Insert or update records by canonical URL in one transaction; returns rows written."""
+    def upsert(self, records: Iterable[Mapping[str, Any]], *, run_id: int | None = None) -> int:
+        """Insert or update records by canonical URL in one transaction; returns rows written.
+
+        A record whose ``url`` differs from its ``canonical_url`` also records that URL as an alias.
+        """
         now = datetime.now(UTC)
-        rows = self._rows(records, now)
+        rows = self._rows(records, now, run_id)
         if not rows:
             return 0
-        stmt = self._insert()
+        stmt = self._insert(Article)
         excluded = stmt.excluded
-        update: dict[str, Any] = {name: getattr(excluded, name) for name in _RECORD_COLUMNS if name != "canonical_url"}
-        update["site"] = excluded.site
-        update["last_seen_at"] = excluded.last_seen_at
+        keep = ("canonical_url", "first_seen_at")
+        update: dict[str, Any] = {c.name: getattr(excluded, c.name) for c in Article.__table__.columns
+                                  if c.name not in keep and c.name != "id" and c.name in rows[0]}
         # updated_at moves only when the story changed, so "what changed since" queries stay honest.
         update["updated_at"] = case(
             (Article.content_hash.is_distinct_from(excluded.content_hash), excluded.updated_at),
             else_=Article.updated_at,
         )
         stmt = stmt.on_conflict_do_update(index_elements=[Article.canonical_url], set_=update)
+        aliases = [(r["url"], r["canonical_url"]) for r in rows if r["url"] and r["url"] != r["canonical_url"]]
         with self.Session.begin() as session:
             session.execute(stmt, rows)
+            if aliases:
+                self._write_aliases(session, aliases, now)
         return len(rows)
+
+    def _write_aliases(self, session: Any, pairs: Iterable[tuple[str, str]], now: datetime) -> None:
+        values = {url: {"url": url, "canonical_url": canonical, "first_seen_at": now, "last_seen_at": now}
+                  for url, canonical in pairs}
+        stmt = self._insert(UrlAlias)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[UrlAlias.url],
+            set_={"canonical_url": stmt.excluded.canonical_url, "last_seen_at": stmt.excluded.last_seen_at},
+        )
+        session.execute(stmt, list(values.values()))
+
+    def add_aliases(self, pairs: Iterable[tuple[str, str]]) -> int:
+        """Record ``(url, canonical_url)`` pairs: other URLs that led to a stored article."""
+        pairs = [(u, c) for u, c in pairs if u != c]
+        if pairs:
+            with self.Session.begin() as session:
+                self._write_aliases(session, pairs, datetime.now(UTC))
+        return len(pairs)
+
+    # ---------------------------------------------------------------- reads
+    def find_exact(self, content_hash: str, *, exclude: str) -> str | None:
+        """Canonical URL of a stored article (not ``exclude``) with exactly this text, if any."""
+        with self.Session() as session:
+            return session.scalar(
+                select(Article.canonical_url)
+                .where(Article.content_hash == content_hash, Article.canonical_url != exclude)
+                .order_by(Article.id)
+                .limit(1)
+            )
+
+    def find_near(self, fingerprint: str, *, exclude: str) -> str | None:
+        """Canonical URL of the stored original (not ``exclude``) this fingerprint nearly repeats, if any.
+
+        When the closest stored article is itself a duplicate, its original is returned.
+        """
+        band_values = bands(fingerprint)
+        match = or_(*(getattr(Article, col) == value for col, value in zip(_BAND_COLUMNS, band_values, strict=True)))
+        best: tuple[int, int, str] | None = None
+        with self.Session() as session:
+            rows = session.execute(
+                select(Article.id, Article.canonical_url, Article.simhash, Article.duplicate_of)
+                .where(match, Article.canonical_url != exclude, Article.simhash.is_not(None))
+            )
+            for article_id, canonical, other, original in rows:
+                d = distance(fingerprint, str(other))
+                target = original or canonical
+                if target != exclude and d <= NEAR_DUPLICATE_MAX_BITS and (best is None or (d, article_id) < best[:2]):
+                    best = (d, article_id, target)
+        return best[2] if best else None
 
     def count(self) -> int:
         with self.Session() as session:
             return int(session.scalar(select(func.count()).select_from(Article)) or 0)
 
-    def iter_records(self, *, batch: int = 1000) -> Iterator[dict[str, Any]]:
-        """Every stored record, in insertion order, as dicts with the feed's field names."""
-        columns = [getattr(Article, name) for name in _RECORD_COLUMNS]
+    def aliases(self) -> dict[str, str]:
+        with self.Session() as session:
+            return {a.url: a.canonical_url for a in session.scalars(select(UrlAlias))}
+
+    def iter_records(self, where: ExportFilter | None = None, *, extra: bool = False,
+                     batch: int = 1000) -> Iterator[dict[str, Any]]:
+        """Stored records, oldest first, as dicts with the feed's field names, streamed in constant memory.
+
+        With ``extra``, the database's own columns (`EXPORT_EXTRA_COLUMNS`) follow the record's fields.
+        """
+        names = _RECORD_COLUMNS + (EXPORT_EXTRA_COLUMNS if extra else ())
+        query = select(*(getattr(Article, name) for name in names)).order_by(Article.id)
+        if where is not None:
+            query = query.where(*self._conditions(where))
         with self.engine.connect() as conn:
-            result = conn.execution_options(yield_per=batch).execute(select(*columns).order_by(Article.id))
+            result = conn.execution_options(stream_results=True, yield_per=batch).execute(query)
             for row in result:
                 yield dict(row._mapping)
 
+    @staticmethod
+    def _conditions(where: ExportFilter) -> list[Any]:
+        out: list[Any] = []
+        if where.by == "published":
+            # date_published is ISO 8601 text with the page's own offset: compare on the calendar day.
+            if where.since is not None:
+                out.append(Article.date_published >= where.since.date().isoformat())
+            if where.until is not None:
+                out.append(Article.date_published < where.until.date().isoformat())
+        else:
+            if where.since is not None:
+                out.append(Article.first_seen_at >= where.since)
+            if where.until is not None:
+                out.append(Article.first_seen_at < where.until)
+        if where.site:
+            out.append(Article.site == where.site.lower().removeprefix("www."))
+        if where.language:
+            out.append(or_(Article.language == where.language, Article.language.like(where.language + "-%")))
+        if where.run_id is not None:
+            out.append(Article.run_id == where.run_id)
+        return out
 
-__all__ = ["Article", "ArticleStore", "Base", "SQLAlchemyError", "SchemaError", "current_revision",
+
+__all__ = ["Article", "ArticleStore", "Base", "CrawlRun", "ExportFilter", "SQLAlchemyError", "SchemaError",
+           "UrlAlias", "current_revision",
            "head_revision", "make_engine", "site_of", "upgrade"]

@@ -1,41 +1,90 @@
-"""Deduplication pipeline: one record per story within a run.
+"""Deduplication pipeline: each story is stored once; copies become aliases or linked duplicates.
 
-The same story can be reached under several URLs (a redirect, a ``rel=canonical`` pointing
-elsewhere, tracking parameters): records whose canonical URL or exact text was already passed on
-in this run are dropped with the URL they repeat. Across runs the store's upsert on canonical URL
-keeps one row per story.
+For every record, in this order:
+
+1. the same canonical URL already passed on in this run: dropped (its URL is kept as an alias);
+2. the exact same text already stored, or passed on in this run, under another canonical URL: one
+   article with an alias. The URL is recorded in ``url_aliases`` and the record is dropped;
+3. a near duplicate (SimHash within `crawler.duplicates.NEAR_DUPLICATE_MAX_BITS` bits of a stored or
+   earlier article: a syndicated copy, a wire story on several sites, a republished page with a
+   "Source link"): stored with ``duplicate_of`` set to the original's canonical URL, or dropped when
+   ``NEWSCLEAN_NEAR_DUPLICATES = "drop"``.
+
+Each drop has its reason in the log and in the stats (``newsclean/dropped/duplicate ...``).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+from crawler.config import Config
+from crawler.duplicates import NearDuplicateIndex, simhash
 from crawler.items import ArticleItem
+from crawler.storage import ArticleStore
+
+logger = logging.getLogger(__name__)
 
 
 class DeduplicatePipeline:
-    def __init__(self, stats: Any) -> None:
+    def __init__(self, config: Config, stats: Any) -> None:
+        self.config = config
         self.stats = stats
+        self.store: ArticleStore | None = None
         self.by_url: dict[str, str] = {}
         self.by_hash: dict[str, str] = {}
+        self.near = NearDuplicateIndex()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DeduplicatePipeline:
-        return cls(crawler.stats)
+        return cls(Config.from_settings(crawler.settings), crawler.stats)
+
+    def open_spider(self) -> None:
+        self.store = ArticleStore(self.config.database_url, migrate=self.config.auto_migrate)
+
+    def close_spider(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+    def _drop(self, reason: str, message: str) -> DropItem:
+        self.stats.inc_value(f"newsclean/dropped/{reason}")
+        return DropItem(message, log_level="INFO")
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
+        assert self.store is not None, "open_spider was not called"
         record = ItemAdapter(item)
         url, key, digest = record["url"], record["canonical_url"], record.get("content_hash")
-        first = self.by_url.get(key) or (self.by_hash.get(digest) if digest else None)
+
+        first = self.by_url.get(key)
         if first is not None:
-            self.stats.inc_value("newsclean/dropped/duplicate")
-            raise DropItem(f"{url}: duplicate of {first} already stored in this run", log_level="INFO")
+            self.store.add_aliases([(url, key)])
+            raise self._drop("duplicate url", f"{url}: duplicate of {key}, already passed on in this run")
+
+        original = (self.by_hash.get(digest) if digest else None) or (
+            self.store.find_exact(digest, exclude=key) if digest else None)
+        if original is not None and original != key:
+            self.store.add_aliases([(key, original), (url, original)])
+            raise self._drop("duplicate text", f"{url}: same text as {original}; stored as an alias of it")
+
+        fingerprint = record.get("simhash") or simhash(record.get("text") or "")
+        record["simhash"] = fingerprint
+        if fingerprint:
+            near = self.near.find(fingerprint, exclude=key) or self.store.find_near(fingerprint, exclude=key)
+            if near is not None:
+                if self.config.near_duplicates == "drop":
+                    raise self._drop("near duplicate", f"{url}: near duplicate of {near}")
+                record["duplicate_of"] = near
+                self.stats.inc_value("newsclean/near_duplicates_linked")
+                logger.info("%s: near duplicate of %s, stored with duplicate_of", url, near)
+
         self.by_url[key] = url
         if digest:
-            self.by_hash[digest] = url
+            self.by_hash[digest] = key
+        if fingerprint and not record.get("duplicate_of"):
+            self.near.add(fingerprint, key)
         return item

@@ -1,7 +1,9 @@
 """Extraction pipeline: turns a fetched `PageItem` into a clean `ArticleItem`, or drops it with the reason.
 
-The work itself is `crawler.extraction.extract` (pure functions, no Scrapy); this stage only calls
-it, counts rejections by reason in the crawl stats (``newsclean/dropped/<reason>``) and drops.
+The work itself is `crawler.extraction.extract` (pure functions, no Scrapy), then `to_item` and the
+near-duplicate fingerprint (`crawler.workers.extract_item`), run in a pool of worker processes (`crawler.workers.ExtractionPool`, ``NEWSCLEAN_EXTRACT_WORKERS``) so the reactor keeps
+downloading while pages are extracted; this stage awaits the result, counts rejections by reason in
+the crawl stats (``newsclean/dropped/<reason>``) and drops.
 """
 
 from __future__ import annotations
@@ -11,15 +13,17 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
+from scrapy.utils.asyncio import is_asyncio_available
 
 from crawler.config import Config
-from crawler.extraction import MIN_TEXT_CHARS, Rejection, extract, to_item
+from crawler.extraction import MIN_TEXT_CHARS, Rejection
 from crawler.items import PageItem
+from crawler.workers import IN_PROCESS, ExtractionPool, resolve_workers
 
 logger = logging.getLogger(__name__)
 
 #: Rejections that are the normal outcome of crawling a site (listing pages, stubs) are logged at
-#: INFO; anything else (an unparseable page, an empty body) at WARNING.
+#: INFO; anything else (an unparseable page, an empty body, a crashed worker) at WARNING.
 EXPECTED_REJECTIONS = frozenset({"not an article", "too short"})
 
 
@@ -27,20 +31,39 @@ class ExtractPipeline:
     def __init__(self, config: Config, stats: Any) -> None:
         self.min_text_chars = config.min_text_chars or MIN_TEXT_CHARS
         self.stats = stats
+        workers = resolve_workers(config.extract_workers)
+        if workers != IN_PROCESS and not is_asyncio_available():
+            logger.warning("Extraction runs in-process: worker processes need Scrapy's asyncio reactor")
+            workers = IN_PROCESS
+        self.pool = ExtractionPool(workers, max_in_flight=config.max_pages_in_flight)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ExtractPipeline:
         return cls(Config.from_settings(crawler.settings), crawler.stats)
 
-    def process_item(self, item: Any) -> Any:
+    def open_spider(self) -> None:
+        self.pool.start()
+        if self.pool.in_process:
+            logger.info("Extracting in the crawl process (NEWSCLEAN_EXTRACT_WORKERS=%d)", IN_PROCESS)
+        else:
+            logger.info("Extracting in %d worker processes, at most %d pages in flight",
+                        self.pool.workers, self.pool.max_in_flight)
+
+    def close_spider(self) -> None:
+        self.pool.close()
+        if self.pool.stats.restarts:
+            self.stats.set_value("newsclean/extract/pool_restarts", self.pool.stats.restarts)
+
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, PageItem):
             return item
         page = ItemAdapter(item)
-        result = extract(page["body"], page["url"], min_text_chars=self.min_text_chars,
-                         encoding=page["encoding"], hinted_date=page["hinted_date"])
+        result = await self.pool.extract_item(
+            page["body"], page["url"], min_text_chars=self.min_text_chars, encoding=page["encoding"],
+            hinted_date=page["hinted_date"], fetched_at=page["fetched_at"], discovered_via=page["discovered_via"])
         if isinstance(result, Rejection):
             self.stats.inc_value(f"newsclean/dropped/{result.reason}")
             level = "INFO" if result.reason in EXPECTED_REJECTIONS else "WARNING"
             raise DropItem(f"{page['url']}: {result.reason} ({result.detail})", log_level=level)
         self.stats.inc_value("newsclean/extracted")
-        return to_item(result, fetched_at=page["fetched_at"], discovered_via=page["discovered_via"])
+        return result

@@ -1,45 +1,108 @@
-"""Storage pipeline: batched upserts of article records into SQLite or PostgreSQL.
+"""Storage pipeline: batched upserts of article records into SQLite or PostgreSQL, nothing lost.
 
 Records are buffered and written `NEWSCLEAN_BATCH_SIZE` at a time in one transaction (and the rest
-when the spider closes). A batch the database refuses is retried record by record, so one bad record
-cannot sink the others; the refused one is logged with its URL and the database's reason.
+when the spider closes). Each crawl is a row of ``crawl_runs`` (arguments, start, end, status, stats),
+and every article row names the run that last wrote it.
+
+When the database refuses a batch:
+- a record it refuses (bad data) is found by retrying the batch record by record, so one bad
+  record cannot sink the others; it is logged with its URL and the database's reason, counted, and
+  kept in ``<journal dir>/rejected.jsonl`` for inspection;
+- when the database is unreachable (connection refused or cut, SQLite locked), the batch goes to a
+  local journal file (`crawler.journal`), and the crawl goes on. Each later flush first tries to
+  replay the journal (at most every `NEWSCLEAN_DB_RETRY_SECONDS`, doubling up to a minute while the
+  database stays away); the end of the crawl tries again for a while; what is still journaled when
+  the crawl ends is replayed at the start of the next one.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from itemadapter import ItemAdapter
-from sqlalchemy.exc import SQLAlchemyError
+from scrapy import signals
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from crawler.config import Config
 from crawler.items import ArticleItem
+from crawler.journal import Journal, journal_path
 from crawler.storage import ArticleStore
 
 logger = logging.getLogger(__name__)
 
+#: Longest wait between two attempts to reach a database that went away (seconds).
+MAX_RETRY_SECONDS = 60.0
+#: How long the end of a crawl keeps trying to write the journal to an absent database (seconds).
+CLOSE_RETRY_SECONDS = 30.0
+
+
+def is_outage(exc: SQLAlchemyError) -> bool:
+    """True when the error says the database is unreachable, not that the data is wrong."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError)
+
+
+def _reason(exc: BaseException) -> str:
+    reason = getattr(exc, "orig", None) or exc
+    text = str(reason).strip()
+    return f"{type(reason).__name__}: {text.splitlines()[0] if text else ''}"
+
 
 class StorePipeline:
-    def __init__(self, config: Config, stats: Any) -> None:
+    def __init__(self, crawler: Any, config: Config) -> None:
+        self.crawler = crawler
         self.config = config
-        self.stats = stats
+        self.stats = crawler.stats
         self.store: ArticleStore | None = None
+        self.run_id: int | None = None
         self.buffer: list[dict[str, Any]] = []
+        self.journal = Journal(journal_path(config.journal_dir, config.database_url))
+        self.rejected = Journal(self.journal.path.parent / "rejected.jsonl")
+        self.retry_delay = config.db_retry_seconds
+        self.next_attempt = 0.0
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
-        return cls(Config.from_settings(crawler.settings), crawler.stats)
+        pipeline = cls(crawler, Config.from_settings(crawler.settings))
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
+    # ------------------------------------------------------------- lifecycle
     def open_spider(self) -> None:
         self.store = ArticleStore(self.config.database_url, migrate=self.config.auto_migrate)
         logger.info("Storing articles in %s", self.config.database_url_masked)
+        spider = self.crawler.spider
+        self.run_id = self.store.start_run(getattr(spider, "name", "?"), dict(getattr(spider, "inputs", {}) or {}))
+        if len(self.journal):
+            logger.info("Replaying %d journaled records from an earlier crawl (%s)", len(self.journal), self.journal.path)
+            self._replay()
 
     def close_spider(self) -> None:
         self.flush()
-        if self.store is not None:
-            self.store.close()
+        deadline = time.monotonic() + CLOSE_RETRY_SECONDS
+        while len(self.journal) and time.monotonic() < deadline:
+            time.sleep(min(self.retry_delay, max(0.0, deadline - time.monotonic())))
+            self._replay()
+        left = len(self.journal)
+        if left:
+            self.stats.set_value("newsclean/store/journaled_at_close", left)
+            logger.error("The database is still unreachable: %d records stay in %s and will be written by the "
+                         "next crawl (or `scrapy db upgrade` after it is back)", left, self.journal.path)
 
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.store is None:
+            return
+        if self.run_id is not None:
+            try:
+                self.store.finish_run(self.run_id, reason, self.stats.get_stats())
+            except SQLAlchemyError as exc:
+                logger.warning("Could not record the end of crawl run %s: %s", self.run_id, _reason(exc))
+        self.store.close()
+
+    # ----------------------------------------------------------------- items
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleItem):
             self.buffer.append(ItemAdapter(item).asdict())
@@ -48,22 +111,76 @@ class StorePipeline:
         return item
 
     def flush(self) -> None:
-        if not self.buffer or self.store is None:
+        if self.store is None:
+            return
+        if len(self.journal) and time.monotonic() >= self.next_attempt:
+            self._replay()
+        if not self.buffer:
             return
         batch, self.buffer = self.buffer, []
+        if len(self.journal):
+            # The database was away at the last attempt: keep the order of writes, journal this batch too.
+            self.journal.append(batch)
+            self.stats.inc_value("newsclean/store/journaled", len(batch))
+            return
+        unwritten = self._write(batch)
+        if unwritten:
+            self.journal.append(unwritten)
+            self.stats.inc_value("newsclean/store/journaled", len(unwritten))
+
+    def _write(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Write a batch; returns the records left unwritten because the database went away."""
+        assert self.store is not None
         try:
-            written = self.store.upsert(batch)
+            written = self.store.upsert(batch, run_id=self.run_id)
         except SQLAlchemyError as exc:
-            logger.warning("Batch of %d records refused (%s); retrying one by one", len(batch),
-                           exc.__class__.__name__)
-            written = 0
-            for record in batch:
-                try:
-                    written += self.store.upsert([record])
-                except SQLAlchemyError as row_exc:
-                    self.stats.inc_value("newsclean/store/failed")
-                    reason = getattr(row_exc, "orig", None) or row_exc
-                    logger.error("Could not store %s: %s: %s", record.get("url"), type(reason).__name__,
-                                 str(reason).strip().splitlines()[0] if str(reason).strip() else "")
-        self.stats.inc_value("newsclean/store/written", written)
-        logger.debug("Stored %d records", written)
+            if is_outage(exc):
+                self._outage(exc, len(batch))
+                return batch
+            logger.warning("Batch of %d records refused (%s); retrying one by one", len(batch), _reason(exc))
+            return self._write_one_by_one(batch)
+        self._written(written)
+        return []
+
+    def _written(self, n: int) -> None:
+        self.stats.inc_value("newsclean/store/written", n)
+        self.retry_delay = self.config.db_retry_seconds
+
+    def _write_one_by_one(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        assert self.store is not None
+        for n, record in enumerate(batch):
+            try:
+                self._written(self.store.upsert([record], run_id=self.run_id))
+            except SQLAlchemyError as exc:
+                if is_outage(exc):
+                    self._outage(exc, len(batch) - n)
+                    return batch[n:]
+                self.stats.inc_value("newsclean/store/rejected")
+                self.rejected.append([{**record, "error": _reason(exc)}])
+                logger.error("Could not store %s: %s (kept in %s)", record.get("url"), _reason(exc), self.rejected.path)
+        return []
+
+    def _outage(self, exc: SQLAlchemyError, pending: int) -> None:
+        self.stats.inc_value("newsclean/store/outages")
+        self.next_attempt = time.monotonic() + self.retry_delay
+        logger.warning("Database unreachable (%s); %d records go to the journal %s, next attempt in %.0f s",
+                       _reason(exc), pending, self.journal.path, self.retry_delay)
+        self.retry_delay = min(self.retry_delay * 2, MAX_RETRY_SECONDS)
+
+    def _replay(self) -> None:
+        """Write the journal to the database. The journal file is replaced only after each commit, so a
+        crash at any point leaves every record either committed or still journaled (upserts make a
+        record written twice harmless)."""
+        records = list(self.journal.read())
+        total = len(records)
+        while records:
+            chunk = records[: self.config.batch_size]
+            unwritten = self._write(chunk)
+            records = unwritten + records[len(chunk):]
+            self.journal.rewrite(records)
+            if unwritten:
+                logger.info("%d journaled records still wait for the database", len(records))
+                return
+        self.journal.clear()
+        self.stats.inc_value("newsclean/store/replayed", total)
+        logger.info("Wrote %d journaled records to the database", total)

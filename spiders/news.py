@@ -33,6 +33,7 @@ from twisted.python.failure import Failure
 from crawler.config import Config, ConfigError
 from crawler.dates import day_of, parse_date
 from crawler.items import PageItem
+from crawler.middlewares import failure_kind
 from crawler.sources import Source, load_sources, make_source, read_url_list
 from crawler.urls import UrlKind, canonicalize, classify, in_domains
 
@@ -305,5 +306,7 @@ class NewsSpider(scrapy.Spider):
         role = request.meta.get("nc_role") if request is not None else None
         url = request.url if request is not None else "?"
         level = logging.WARNING if role in ("article", "home") else logging.INFO
-        logger.log(level, "Could not fetch %s %s: %s", role or "page", url, failure.getErrorMessage())
+        kind = failure_kind(failure)
+        logger.log(level, "Could not fetch %s %s (%s): %s", role or "page", url, kind, failure.getErrorMessage())
         self._stat(f"newsclean/fetch_failed/{role or 'other'}")
+        self._stat(f"newsclean/fetch_error/{kind}")

@@ -74,6 +74,8 @@ FAST_CRAWL = {
     "AUTOTHROTTLE_ENABLED": "False",
     "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
     "LOG_LEVEL": "INFO",
+    # the test site is on 127.0.0.1, which the SSRF guard refuses by default
+    "NEWSCLEAN_ALLOW_PRIVATE_ADDRESSES": "True",
 }
 
 

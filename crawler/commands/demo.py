@@ -72,6 +72,9 @@ class Command(ScrapyCommand):
             print("Crawling it with the default, polite settings (robots.txt, AutoThrottle, a delay between "
                   "requests); this takes about half a minute...", flush=True)
             crawler = self.crawler_process.create_crawler("news")
+            # The demo site is on loopback, which the SSRF guard refuses by default: allow private
+            # addresses for this crawl only (its own settings copy, above any -s or settings.py value).
+            crawler.settings.set("NEWSCLEAN_ALLOW_PRIVATE_ADDRESSES", True, priority="spider")
             self.crawler_process.crawl(crawler, url=server.base_url + "/")
             self.crawler_process.start()
         finally:

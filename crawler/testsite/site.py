@@ -10,7 +10,7 @@ import logging
 import random
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
 from html import escape
@@ -68,7 +68,7 @@ class NewsSite:
     sitemap_chunk = 250
 
     def __init__(self, n_articles: int = 40, seed: int = 2026, *, feed_tracking_params: bool = False,
-                 inline_noise: bool = False) -> None:
+                 inline_noise: bool = False, copies: bool = False) -> None:
         if n_articles < 8:
             raise ValueError("n_articles must be at least 8")
         self.seed = seed
@@ -97,6 +97,10 @@ class NewsSite:
             for t in a.tags:
                 self._tags.setdefault(tag_slug(t), t)
         self._authors = {au.name: au for au in AUTHORS}
+        #: Republished copies of stories (with ``copies=True``): see `make_copies`.
+        self.copies: dict[str, tuple[Article, Article]] = self.make_copies() if copies else {}
+        for copy, _original in self.copies.values():
+            self._by_path[copy.path] = copy
         for a in self.articles:
             noise: list[str] = []
             self.render_article(a, "http://127.0.0.1", noise)
@@ -104,6 +108,22 @@ class NewsSite:
             a.noise = [s for s in dict.fromkeys(noise) if s and s not in story]
 
     # -- generation -----------------------------------------------------------------------------
+
+    def make_copies(self) -> dict[str, tuple[Article, Article]]:
+        """Two republished stories, listed in the posts sitemap, as ``{kind: (copy, original)}``.
+
+        ``near``: article 1 republished by a wire partner in the other theme, with an agency line in
+        front of the story and a "Source link" after it (a near duplicate: one record linked to it).
+        ``exact``: article 2's story word for word under a "printable" URL (the same article: an alias).
+        """
+        near_of, exact_of = self.articles[1], self.articles[2]
+        other = "wordpress" if near_of.theme == "magazine" else "magazine"
+        near = replace(near_of, slug=near_of.slug + "-wire", path=f"/wire/{near_of.slug}-wire/", theme=other,
+                       paragraphs=[f"(Partner wire) {near_of.paragraphs[0]}", *near_of.paragraphs[1:]],
+                       noise=[])
+        exact = replace(exact_of, slug=exact_of.slug + "-printable", path=f"/print/{exact_of.slug}-printable/",
+                        noise=[])
+        return {"near": (near, near_of), "exact": (exact, exact_of)}
 
     def _seed_article(self) -> Article:
         published = seed.DATE_PUBLISHED
@@ -403,10 +423,11 @@ class NewsSite:
         chunks = self._post_chunks()
         if not 1 <= k <= len(chunks):
             return None
+        listed = chunks[k - 1] + ([copy for copy, _ in self.copies.values()] if k == len(chunks) else [])
         urls = "".join(
             f"<url><loc>{escape(a.url(base))}</loc><lastmod>{a.modified.isoformat()}</lastmod>"
             f"<image:image><image:loc>{base}{a.image}</image:loc></image:image></url>\n"
-            for a in chunks[k - 1]
+            for a in listed
         )
         return ('<?xml version="1.0" encoding="UTF-8"?>\n'
                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '

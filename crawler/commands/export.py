@@ -1,0 +1,120 @@
+"""``scrapy export``: stream stored articles from the database to JSON lines or CSV.
+
+The records carry the crawl feed's field names, followed by the database's own columns (site,
+first_seen_at, last_seen_at, updated_at, run_id). Rows are streamed with a server-side cursor and
+written one at a time, so memory stays constant however many rows match.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from crawler.config import Config, ConfigError
+from crawler.items import ARTICLE_FIELDS
+from crawler.storage import EXPORT_EXTRA_COLUMNS, ArticleStore, ExportFilter, SchemaError
+
+FORMATS = ("jsonl", "csv")
+#: List and object fields, written as JSON text inside a CSV cell.
+_JSON_FIELDS = frozenset({"authors", "tags", "categories", "extraction"})
+
+
+def _when(value: str | None, option: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"{option}: {value!r} is not a date (e.g. 2026-01-31 or 2026-01-31T12:00:00+00:00)",
+                         print_help=False) from None
+    # A date without an offset is taken as UTC, like dates stored without one.
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+@contextmanager
+def _output(path: str | None) -> Iterator[IO[str]]:
+    if not path or path == "-":
+        yield sys.stdout
+        return
+    with Path(path).open("w", encoding="utf-8", newline="") as f:
+        yield f
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+
+    def syntax(self) -> str:
+        return "[-o FILE] [--format jsonl|csv] [--since DATE] [--until DATE] [--by published|first_seen] " \
+               "[--site HOST] [--language CODE] [--run ID]"
+
+    def short_desc(self) -> str:
+        return "Stream stored articles to JSON lines or CSV"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("-o", "--output", metavar="FILE", help="output file (default: standard output)")
+        parser.add_argument("--format", choices=FORMATS, help="jsonl or csv (default: from the file name, else jsonl)")
+        parser.add_argument("--since", metavar="DATE", help="only articles on or after this date")
+        parser.add_argument("--until", metavar="DATE", help="only articles before this date")
+        parser.add_argument("--by", choices=("published", "first_seen"), default="published",
+                            help="the date --since/--until apply to: date_published (default) or first_seen_at")
+        parser.add_argument("--site", metavar="HOST", help="only articles of this host (www. ignored)")
+        parser.add_argument("--language", metavar="CODE", help="only articles in this language (en matches en-GB)")
+        parser.add_argument("--run", type=int, metavar="ID", help="only articles last written by this crawl run")
+        parser.add_argument("--database", metavar="URL", help="database URL (default: NEWSCLEAN_DATABASE_URL)")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if args:
+            raise UsageError(f"unexpected arguments: {' '.join(args)}")
+        assert self.settings is not None
+        if opts.database:
+            self.settings.set("NEWSCLEAN_DATABASE_URL", opts.database, priority="cmdline")
+        try:
+            config = Config.from_settings(self.settings)
+        except ConfigError as exc:
+            raise UsageError(str(exc), print_help=False) from None
+        fmt = opts.format or ("csv" if (opts.output or "").lower().endswith(".csv") else "jsonl")
+        where = ExportFilter(since=_when(opts.since, "--since"), until=_when(opts.until, "--until"), by=opts.by,
+                             site=opts.site, language=opts.language, run_id=opts.run)
+        try:
+            store = ArticleStore(config.database_url, migrate=False)
+        except SchemaError as exc:
+            raise UsageError(str(exc), print_help=False) from None
+        try:
+            with _output(opts.output) as out:
+                count = self._write(store, where, fmt, out)
+        finally:
+            store.close()
+        print(f"Exported {count} articles{' to ' + opts.output if opts.output and opts.output != '-' else ''}.",
+              file=sys.stderr)
+
+    @staticmethod
+    def _write(store: ArticleStore, where: ExportFilter, fmt: str, out: IO[str]) -> int:
+        count = 0
+        columns = list(ARTICLE_FIELDS + EXPORT_EXTRA_COLUMNS)
+        writer = csv.DictWriter(out, fieldnames=columns) if fmt == "csv" else None
+        if writer is not None:
+            writer.writeheader()
+        for record in store.iter_records(where, extra=True):
+            if writer is not None:
+                writer.writerow({k: (json.dumps(v, ensure_ascii=False) if k in _JSON_FIELDS else _json_value(v))
+                                 for k, v in record.items()})
+            else:
+                out.write(json.dumps({k: _json_value(v) for k, v in record.items()}, ensure_ascii=False) + "\n")
+            count += 1
+        return count

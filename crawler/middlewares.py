@@ -1,0 +1,535 @@
+"""Scrapy middlewares that keep a crawl safe and going on hostile input (README, "Reliability and security").
+
+Downloader middlewares (registered in ``crawler/settings.py``):
+
+* `SsrfGuardMiddleware` refuses requests to private, loopback, link-local, multicast, reserved and
+  unspecified addresses (IPv4 and IPv6, IPv4-mapped and 6to4 IPv6, decimal/octal/hex IPv4 spellings)
+  and to hosts whose DNS answers include one, before any connection is made. Redirects are checked
+  too: a redirect is a new request that passes through the downloader middlewares again.
+  ``NEWSCLEAN_ALLOW_PRIVATE_ADDRESSES = True`` turns it off (tests and ``scrapy demo``).
+* `RedirectLoopMiddleware` turns a redirect back to a URL already in the chain into a counted
+  failure (Scrapy's duplicate filter would otherwise drop it without a word).
+* `CharsetMiddleware` decodes HTML with the charset the bytes support (a valid UTF-8 body wins over
+  a lying declaration; an undeclared or wrongly declared legacy body gets the declaration that decodes
+  it, else detection), re-encodes it as UTF-8 without NUL and control characters, and turns binary
+  bodies served as text into plain (non-text) responses.
+
+Spider middleware: `LinkBudgetMiddleware` bounds the links taken from one page and the listing pages
+fetched per source (calendar and pagination traps, pages with 100,000 links).
+
+`failure_kind` names the kind of a failed fetch; the spider counts ``newsclean/fetch_error/<kind>``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import re
+import socket
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import Any
+from urllib.parse import unquote
+
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+    UnsupportedURLSchemeError,
+)
+from scrapy.http import HtmlResponse, Request, Response, TextResponse
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet import error as twisted_error
+from twisted.internet.threads import deferToThread
+from twisted.python.failure import Failure
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, resolve_encoding
+
+from crawler.config import Config
+
+logger = logging.getLogger(__name__)
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# ------------------------------------------------------------------------------------- SSRF guard
+
+
+class SsrfRefused(IgnoreRequest):
+    """A request the SSRF guard refused; ``kind`` is the address class (``loopback``, ``private``...)."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+#: Schemes a news crawl may fetch; anything else (file:, ftp:, s3:, data:) is refused by the guard.
+ALLOWED_SCHEMES = frozenset({"http", "https"})
+
+#: Legacy IPv4 spellings that inet_aton (and so getaddrinfo and browsers) accept: 2130706433,
+#: 0x7f.1, 0177.0.0.1, 127.1 ...
+_LEGACY_IPV4 = re.compile(r"^(0x[0-9a-f]*|\d+)(\.(0x[0-9a-f]*|\d+)){0,3}\.?$", re.IGNORECASE)
+
+
+def address_kind(ip: IPAddress) -> str | None:
+    """Why ``ip`` must not be fetched (``loopback``, ``private``, ``link_local``, ``multicast``,
+    ``reserved``, ``unspecified``), or None for a public address.
+
+    IPv4-mapped (``::ffff:127.0.0.1``), IPv4-compatible (``::127.0.0.1``), 6to4 (``2002:7f00:1::``)
+    and NAT64 (``64:ff9b::a00:1``) IPv6 addresses are judged by the IPv4 address they carry.
+    """
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.scope_id:
+            ip = ipaddress.IPv6Address(str(ip).split("%", 1)[0])
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and int(ip) >> 32 == 0 and int(ip) > 1:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)  # deprecated IPv4-compatible ::a.b.c.d
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            return address_kind(embedded)
+    if ip.is_unspecified:
+        return "unspecified"
+    if ip.is_loopback:
+        return "loopback"
+    if ip.is_link_local:
+        return "link_local"
+    if ip.is_multicast:
+        return "multicast"
+    if ip.is_private:
+        return "private"
+    if ip.is_reserved or not ip.is_global:
+        return "reserved"
+    return None
+
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def ip_literal(host: str) -> IPAddress | None:
+    """The address ``host`` spells, if it is an IP literal in any spelling a resolver accepts."""
+    host = unquote(host).strip("[]")
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    if _LEGACY_IPV4.match(host):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host.rstrip(".")))
+        except OSError:
+            return None
+    return None
+
+
+def resolve_host(host: str) -> list[str]:
+    """Every address ``host`` resolves to (IPv4 and IPv6), via the system resolver; blocking."""
+    infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+class _HostCache:
+    """A bounded, time-limited cache of host -> resolved addresses (oldest entries evicted first)."""
+
+    def __init__(self, size: int, ttl: float) -> None:
+        self.size, self.ttl = size, ttl
+        self._data: OrderedDict[str, tuple[float, list[str]]] = OrderedDict()
+
+    def get(self, host: str) -> list[str] | None:
+        entry = self._data.get(host)
+        if entry is None or time.monotonic() - entry[0] > self.ttl:
+            return None
+        self._data.move_to_end(host)
+        return entry[1]
+
+    def put(self, host: str, addresses: list[str]) -> None:
+        self._data[host] = (time.monotonic(), addresses)
+        self._data.move_to_end(host)
+        while len(self._data) > self.size:
+            self._data.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+class SsrfGuardMiddleware:
+    """Refuse requests whose host is, or resolves to, a non-public address (see module docstring).
+
+    Every request passes here, redirects included (RedirectMiddleware and MetaRefreshMiddleware
+    schedule a new request, which goes through ``process_request`` again). Host names are resolved
+    in a thread with the system resolver; the answers are cached per host (`CACHE_SIZE` hosts,
+    `CACHE_TTL` seconds) and, when one is private, the request is refused. The checked IPv4 answer
+    is also put in Scrapy's own DNS cache, so the connection uses the address that was checked.
+    A refusal raises `SsrfRefused` (an IgnoreRequest: the spider's errback logs it), logs the reason
+    and counts ``newsclean/ssrf/refused/<kind>``.
+    """
+
+    CACHE_SIZE = 4096
+    CACHE_TTL = 300.0
+
+    def __init__(self, *, allow_private: bool, stats: Any = None,
+                 resolver: Callable[[str], list[str]] | None = None) -> None:
+        self.allow_private = allow_private
+        self.stats = stats
+        self.resolver = resolver or resolve_host
+        self.cache = _HostCache(self.CACHE_SIZE, self.CACHE_TTL)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SsrfGuardMiddleware:
+        config = Config.from_settings(crawler.settings)
+        if config.allow_private_addresses:
+            logger.info("NEWSCLEAN_ALLOW_PRIVATE_ADDRESSES is on: private and loopback addresses may be fetched")
+        return cls(allow_private=config.allow_private_addresses, stats=crawler.stats)
+
+    async def process_request(self, request: Request) -> None:
+        if self.allow_private:
+            return None
+        parts = urlparse_cached(request)
+        scheme = (parts.scheme or "").lower()
+        if scheme not in ALLOWED_SCHEMES:
+            self._refuse(request, "scheme", f"scheme {scheme or '(none)'!r} is not fetched")
+        host = parts.hostname or ""
+        if not host:
+            self._refuse(request, "no_host", "the URL has no host")
+        literal = ip_literal(host)
+        if literal is not None:
+            kind = address_kind(literal)
+            if kind is not None:
+                self._refuse(request, kind, f"{host} is a {kind.replace('_', '-')} address")
+            return None
+        addresses = self.cache.get(host)
+        if addresses is None:
+            try:
+                addresses = await _in_thread(self.resolver, host)
+            except OSError as exc:
+                # Scrapy's own lookup will fail the same way and report it (fetch_error/dns).
+                logger.debug("SSRF guard could not resolve %s: %s", host, exc)
+                return None
+            self.cache.put(host, addresses)
+        self.check_addresses(request, host, addresses)
+        _prime_scrapy_dns_cache(host, addresses)
+        return None
+
+    def check_addresses(self, request: Request, host: str, addresses: Iterable[str]) -> None:
+        """Refuse ``request`` when any of ``host``'s DNS answers is not a public address."""
+        for address in addresses:
+            ip = ip_literal(address)
+            kind = address_kind(ip) if ip is not None else "unparseable"
+            if kind is not None:
+                self._refuse(request, kind, f"{host} resolves to {address}, a {kind.replace('_', '-')} address")
+
+    def _refuse(self, request: Request, kind: str, why: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"newsclean/ssrf/refused/{kind}")
+        via = request.meta.get("redirect_urls")
+        logger.warning("SSRF guard refused %s: %s%s", request.url, why,
+                       f" (redirected from {via[0]})" if via else "")
+        raise SsrfRefused(f"SSRF guard: {why}", kind)
+
+
+async def _in_thread(func: Callable[[str], list[str]], arg: str) -> list[str]:
+    from scrapy.utils.defer import maybe_deferred_to_future
+
+    result: list[str] = await maybe_deferred_to_future(deferToThread(func, arg))
+    return result
+
+
+def _prime_scrapy_dns_cache(host: str, addresses: list[str]) -> None:
+    """Put the checked IPv4 answer in Scrapy's resolver cache (Scrapy then connects to that address,
+    not to a second, possibly different, DNS answer)."""
+    from scrapy.resolver import dnscache
+
+    ipv4 = next((a for a in addresses if ":" not in a), None)
+    if ipv4 is not None and dnscache.limit:
+        dnscache[host] = ipv4
+
+
+# ------------------------------------------------------------------------------ redirect loops
+
+
+class RedirectLoop(IgnoreRequest):
+    """A redirect to a URL already visited in the same redirect chain."""
+
+
+class RedirectLoopMiddleware:
+    """Fail a redirect that points back into its own chain (A -> B -> A) with `RedirectLoop`.
+
+    Runs before Scrapy's RedirectMiddleware sees the response (priority above 600). Without it, the
+    looping request is silently dropped by the duplicate filter; a chain of fresh URLs is ended by
+    Scrapy's ``REDIRECT_MAX_TIMES`` ("max redirections reached").
+    """
+
+    def __init__(self, stats: Any = None) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RedirectLoopMiddleware:
+        return cls(crawler.stats)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status not in (301, 302, 303, 307, 308) or request.meta.get("dont_redirect"):
+            return response
+        location = response.headers.get(b"Location")
+        if not location:
+            return response
+        from w3lib.url import safe_url_string
+
+        target = safe_url_string(response.urljoin(location.decode("latin-1")))
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if target in chain:
+            if self.stats is not None:
+                self.stats.inc_value("newsclean/redirect_loop")
+            logger.warning("Redirect loop: %s -> %s (chain of %d)", request.url, target, len(chain))
+            raise RedirectLoop(f"redirect loop: {request.url} -> {target}")
+        return response
+
+
+# ------------------------------------------------------------------------------------ charsets
+
+#: Encodings that may be chosen without the bytes proving them (multi-byte encodings decode
+#: strictly only when the bytes really are in them; single-byte ones decode anything).
+_MULTIBYTE = frozenset({"utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be",
+                        "shift_jis", "cp932", "euc_jp", "euc-jp", "iso2022_jp", "gb2312", "gbk", "gb18030",
+                        "big5", "big5hkscs", "cp950", "euc_kr", "euc-kr", "cp949", "cp936", "iso2022_kr"})
+#: Leading bytes of binary formats that are sometimes served as text/html.
+BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"BZh",
+                b"\xfd7zXZ", b"7z\xbc\xaf", b"RIFF", b"OggS", b"ID3", b"\x00\x00\x01\x00", b"wOFF", b"wOF2")
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+#: Characters removed from HTML text: C0 controls but tab, line feed, form feed and carriage return,
+#: DEL, and the noncharacters U+FFFE/U+FFFF (none is allowed in HTML or XML text).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def _norm(encoding: str | None) -> str | None:
+    if not encoding:
+        return None
+    resolved = resolve_encoding(encoding)
+    return resolved.replace("_", "-").lower() if resolved else None
+
+
+def _multibyte(encoding: str) -> bool:
+    return encoding in _MULTIBYTE or encoding.replace("-", "_") in _MULTIBYTE
+
+
+def _decodes(body: bytes, encoding: str) -> bool:
+    try:
+        body.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def looks_binary(body: bytes) -> bool:
+    """True for bodies that are not text whatever their Content-Type says (magic number, or many
+    control bytes without a UTF-16/32 byte order mark)."""
+    head = body[:4096]
+    if head.lstrip()[:8].startswith(BINARY_MAGIC) and not head.startswith(_BOMS):
+        return True
+    if head.startswith(_BOMS):
+        return False
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return bool(head) and controls / len(head) > 0.10
+
+
+def choose_encoding(body: bytes, content_type: str | None) -> str | None:
+    """The encoding the bytes of an HTML page support, from the evidence in order of strength.
+
+    1. A byte order mark. 2. Valid UTF-8 with non-ASCII bytes (valid UTF-8 is almost never anything
+    else, so it wins over a declaration that lies). 3. The HTTP charset, then the ``<meta>`` charset,
+    when the bytes decode with it (multi-byte declarations first: bytes that decode strictly as
+    Shift_JIS or EUC-JP are strong evidence, while a single-byte charset decodes anything). 4. Detection (charset_normalizer), with windows-1252 preferred
+    over other single-byte guesses (it is what browsers assume for an undeclared page). None when
+    the body is ASCII (every declaration agrees) or nothing decodes it.
+    """
+    for bom, enc in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+                     (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if body.startswith(bom):
+            return enc
+    if body.isascii():
+        return None
+    if _decodes(body, "utf-8"):
+        return "utf-8"
+    declared = [e for e in (_norm(http_content_type_encoding(content_type or "")),
+                            _norm(html_body_declared_encoding(body))) if e and e != "utf-8"]
+    # A multi-byte declaration the bytes satisfy beats a single-byte one (which any bytes satisfy).
+    for declared_enc in sorted(declared, key=lambda e: not _multibyte(e)):
+        if _decodes(body, declared_enc):
+            return declared_enc
+    import charset_normalizer
+
+    best = charset_normalizer.from_bytes(body[:200_000]).best()
+    guess = _norm(best.encoding) if best is not None else None
+    if guess and _multibyte(guess) and _decodes(body, guess):
+        return guess
+    if _decodes(body, "cp1252"):
+        return "cp1252"
+    return guess
+
+
+class CharsetMiddleware:
+    """Give HTML responses the right text: see `choose_encoding`, and strip NUL/control characters.
+
+    A page whose encoding is corrected, or whose text holds NUL or control characters, is re-encoded
+    as UTF-8 (``response.encoding == "utf-8"``), so extraction and storage (PostgreSQL refuses NUL in
+    text) get clean text. Counts ``newsclean/charset/corrected``, ``newsclean/charset/controls_removed``
+    and ``newsclean/charset/binary_body`` (a binary body served as HTML becomes a plain, non-text
+    response, which the spider skips as ``newsclean/skipped/not_text``). Runs after decompression.
+    """
+
+    def __init__(self, stats: Any = None) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> CharsetMiddleware:
+        return cls(crawler.stats)
+
+    def _inc(self, key: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(key)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not isinstance(response, HtmlResponse) or not response.body:
+            return response
+        body = response.body
+        if looks_binary(body):
+            self._inc("newsclean/charset/binary_body")
+            logger.info("Binary body served as %s, not parsed as HTML: %s",
+                        (response.headers.get(b"Content-Type") or b"?").decode("latin-1"), response.url)
+            return Response(**{name: getattr(response, name) for name in Response.attributes})
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+        chosen = choose_encoding(body, content_type)
+        current = _norm(response.encoding)
+        corrected = chosen is not None and chosen != current
+        if corrected:
+            self._inc("newsclean/charset/corrected")
+            logger.info("Charset of %s: decoded as %s (Scrapy chose %s from the declarations)",
+                        response.url, chosen, current)
+        encoding = (chosen if corrected else response.encoding) or "utf-8"
+        has_controls = _CONTROL.search(body.decode("latin-1")) is not None or encoding.startswith("utf-16")
+        if not corrected and not has_controls:
+            return response
+        text = body.decode(encoding, errors="replace")
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        cleaned, removed = _CONTROL.subn("", text)
+        if removed:
+            self._inc("newsclean/charset/controls_removed")
+            logger.info("Removed %d NUL/control characters from %s", removed, response.url)
+        return response.replace(body=cleaned.encode("utf-8"), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- link budget (spider)
+
+
+class LinkBudgetMiddleware:
+    """Bound what one page and one source can add to the crawl (spider middleware).
+
+    * at most ``NEWSCLEAN_MAX_LINKS_PER_PAGE`` requests from one HTML page: the page's output stops
+      there (it is not read further, so a page with a million links costs no more than one with a
+      thousand) and the page is counted as ``newsclean/discovery/pages_over_link_limit``;
+    * at most ``NEWSCLEAN_MAX_LISTING_PAGES`` listing pages (fetched only for their links) per
+      source (``newsclean/discovery/listing_over_budget``): calendar and pagination traps end here
+      even when depth alone would allow thousands of pages.
+
+    Sitemaps and feeds are not limited here (a sitemap names up to 50,000 URLs by design;
+    ``max_pages`` bounds the articles taken from them).
+    """
+
+    def __init__(self, max_links_per_page: int, max_listing_pages: int, stats: Any = None) -> None:
+        self.max_links_per_page = max_links_per_page
+        self.max_listing_pages = max_listing_pages
+        self.stats = stats
+        self._listing: dict[Any, int] = {}
+        self._budget_logged: set[Any] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> LinkBudgetMiddleware:
+        config = Config.from_settings(crawler.settings)
+        return cls(config.max_links_per_page, config.max_listing_pages, crawler.stats)
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(key, count)
+
+    async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        from_page = isinstance(response, TextResponse) and response.meta.get("nc_role") in ("home", "listing", "article")
+        taken = 0
+        truncated = False
+        async for obj in result:
+            if isinstance(obj, Request) and from_page:
+                if self.max_links_per_page and taken >= self.max_links_per_page:
+                    truncated = True
+                    break
+                if obj.meta.get("nc_role") == "listing" and not self._listing_allowed(obj):
+                    continue
+                taken += 1
+            yield obj
+        if truncated:
+            # The news spider yields a page's item before its links: only links are left unread.
+            aclose = getattr(result, "aclose", None)
+            if aclose is not None:
+                await aclose()
+            self._inc("newsclean/discovery/pages_over_link_limit")
+            logger.warning("%s has more than NEWSCLEAN_MAX_LINKS_PER_PAGE=%d links; the rest are not followed",
+                           response.url, self.max_links_per_page)
+
+    def _listing_allowed(self, request: Request) -> bool:
+        source = request.meta.get("nc_source")
+        if not self.max_listing_pages:
+            return True
+        seen = self._listing.get(source, 0)
+        if seen >= self.max_listing_pages:
+            self._inc("newsclean/discovery/listing_over_budget")
+            if source not in self._budget_logged:
+                self._budget_logged.add(source)
+                logger.warning("Source %s: NEWSCLEAN_MAX_LISTING_PAGES=%d reached; no more listing pages "
+                               "are followed", source, self.max_listing_pages)
+            return False
+        self._listing[source] = seen + 1
+        return True
+
+
+# ------------------------------------------------------------------------------ failure kinds
+
+
+def failure_kind(failure: Failure | BaseException) -> str:
+    """A short, stable name for why a fetch failed (``newsclean/fetch_error/<kind>``).
+
+    ``ssrf_<class>``, ``redirect_loop``, ``too_many_redirects``, ``robots_txt``, ``too_large``,
+    ``decompression_too_large``, ``timeout``, ``dns``, ``connection_refused``, ``connection_lost``,
+    ``data_loss``, ``unsupported_scheme``, ``http_<status>``, ``ignored`` or ``other``.
+    """
+    exc = failure.value if isinstance(failure, Failure) else failure
+    message = str(exc)
+    if isinstance(exc, SsrfRefused):
+        return f"ssrf_{exc.kind}"
+    if isinstance(exc, RedirectLoop):
+        return "redirect_loop"
+    if isinstance(exc, IgnoreRequest):
+        if "max redirections" in message:
+            return "too_many_redirects"
+        if "robots.txt" in message:
+            return "robots_txt"
+        if "during decompression" in message:
+            return "decompression_too_large"
+        return "ignored"
+    response = getattr(exc, "response", None)
+    if isinstance(response, Response) and type(exc).__name__ == "HttpError":
+        return f"http_{response.status}"
+    if isinstance(exc, DownloadCancelledError) or "larger than download max size" in message:
+        return "too_large"
+    if isinstance(exc, DownloadTimeoutError | twisted_error.TimeoutError):
+        return "timeout"
+    if isinstance(exc, CannotResolveHostError | twisted_error.DNSLookupError):
+        return "dns"
+    if isinstance(exc, DownloadConnectionRefusedError | twisted_error.ConnectionRefusedError):
+        return "connection_refused"
+    if isinstance(exc, ResponseDataLossError):
+        return "data_loss"
+    if isinstance(exc, UnsupportedURLSchemeError):
+        return "unsupported_scheme"
+    if isinstance(exc, DownloadFailedError | twisted_error.ConnectionLost | twisted_error.ConnectionDone):
+        return "connection_lost"
+    return "other"

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from typing import Any
+
+from crawler.duplicates import (
+    BAND_WIDTHS,
+    BANDS,
+    NEAR_DUPLICATE_MAX_BITS,
+    NearDuplicateIndex,
+    bands,
+    distance,
+    simhash,
+)
+from crawler.storage import ArticleStore
+from crawler.testsite import NewsSite
+
+STORY = NewsSite(n_articles=8).articles[3].text
+OTHER = NewsSite(n_articles=8).articles[4].text
+
+
+def test_bands_cover_the_fingerprint_and_guarantee_a_shared_band() -> None:
+    assert sum(BAND_WIDTHS) == 64 and BANDS > NEAR_DUPLICATE_MAX_BITS
+    a = "0123456789abcdef"
+    # flip NEAR_DUPLICATE_MAX_BITS bits spread over the fingerprint: at least one band stays equal
+    flipped = f"{int(a, 16) ^ sum(1 << (i * 13) for i in range(NEAR_DUPLICATE_MAX_BITS)):016x}"
+    assert distance(a, flipped) == NEAR_DUPLICATE_MAX_BITS
+    assert any(x == y for x, y in zip(bands(a), bands(flipped), strict=True))
+
+
+def test_republished_copy_is_near_and_other_story_is_not() -> None:
+    copy = "(Reuters) - " + STORY + "\n\nSource link"
+    assert distance(simhash(STORY) or "", simhash(copy) or "") <= NEAR_DUPLICATE_MAX_BITS
+    assert distance(simhash(STORY) or "", simhash(OTHER) or "") > NEAR_DUPLICATE_MAX_BITS
+    assert simhash("too short to fingerprint") is None
+
+
+def test_in_memory_index() -> None:
+    index = NearDuplicateIndex()
+    index.add(simhash(STORY) or "", "https://a.example/story")
+    assert index.find(simhash(STORY + " Source link") or "") == "https://a.example/story"
+    assert index.find(simhash(STORY) or "", exclude="https://a.example/story") is None
+    assert index.find(simhash(OTHER) or "") is None
+
+
+def record(url: str, text: str, **extra: Any) -> dict[str, Any]:
+    from crawler.extraction import content_hash
+
+    return {"url": url, "canonical_url": url, "title": "t", "text": text, "content_hash": content_hash(text),
+            "simhash": simhash(text), **extra}
+
+
+def test_store_finds_exact_and_near_duplicates(database_url: str) -> None:
+    store = ArticleStore(database_url)
+    try:
+        store.upsert([record("https://a.example/1", STORY), record("https://a.example/2", OTHER)])
+        digest = record("x", STORY)["content_hash"]
+        assert store.find_exact(digest, exclude="https://b.example/copy") == "https://a.example/1"
+        assert store.find_exact(digest, exclude="https://a.example/1") is None
+        near = simhash("(AP) " + STORY + " Source link") or ""
+        assert store.find_near(near, exclude="https://b.example/copy") == "https://a.example/1"
+        assert store.find_near(simhash(OTHER) or "", exclude="https://a.example/2") is None
+        # a stored duplicate points to its original; the original is never its own duplicate
+        store.upsert([record("https://b.example/copy", "(AP) " + STORY, duplicate_of="https://a.example/1")])
+        assert store.find_near(simhash(STORY) or "", exclude="https://a.example/1") is None
+        assert store.find_near(near, exclude="https://c.example/x") == "https://a.example/1"
+    finally:
+        store.close()
+
+
+def test_aliases(database_url: str) -> None:
+    store = ArticleStore(database_url)
+    try:
+        store.upsert([{**record("https://a.example/1", STORY), "url": "https://a.example/1?page=all"}])
+        store.add_aliases([("https://a.example/print/1", "https://a.example/1")])
+        assert store.aliases() == {"https://a.example/1?page=all": "https://a.example/1",
+                                   "https://a.example/print/1": "https://a.example/1"}
+    finally:
+        store.close()

@@ -1,0 +1,202 @@
+"""Hostile responses, end to end: one crawl of `crawler.testsite.hostile` on 127.0.0.1.
+
+Every bad input must end in a counted, logged reason (a drop, a skip, a fetch error, a correction),
+the crawl must finish, and every good article on the same site must be stored. Charset cases must
+be stored with their text decoded correctly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.http import HtmlResponse, Request, Response
+
+from crawler.middlewares import CharsetMiddleware, RedirectLoop, RedirectLoopMiddleware, choose_encoding, looks_binary
+from crawler.storage import ArticleStore
+from crawler.testsite.hostile import (
+    BAD_INPUTS,
+    JAPANESE_SENTENCES,
+    LATIN_SENTENCES,
+    HostileServer,
+    HostileSite,
+)
+
+from .conftest import CrawlResult, run_crawl
+
+#: Settings of the hostile crawl: a short timeout for the drip page, small budgets so the traps and
+#: the link flood reach them quickly (the defaults are 30 s, 1000 links per page, 5000 listing pages).
+HOSTILE_SETTINGS = {
+    "DOWNLOAD_TIMEOUT": "3",
+    "RETRY_TIMES": "1",
+    "NEWSCLEAN_MAX_LINKS_PER_PAGE": "200",
+    "NEWSCLEAN_MAX_LISTING_PAGES": "60",
+}
+
+
+def stats_of(log: str) -> dict[str, int]:
+    """Integer stats from the "Dumping Scrapy stats" block of a crawl log."""
+    block = log[log.rfind("Dumping Scrapy stats"):]
+    return {k: int(v) for k, v in re.findall(r"'([^']+)': (\d+)\b", block)}
+
+
+class Hostile:
+    def __init__(self, site: HostileSite, server: HostileServer, result: CrawlResult, database_url: str) -> None:
+        self.site, self.server, self.result = site, server, result
+        self.base = server.base_url
+        self.stats = stats_of(result.log)
+        store = ArticleStore(database_url, migrate=False)
+        try:
+            self.rows = {r["url"]: r for r in store.iter_records()}
+        finally:
+            store.close()
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hostile]:
+    workdir = tmp_path_factory.mktemp("hostile")
+    site = HostileSite()
+    with HostileServer(site) as server:
+        db = f"sqlite:///{workdir / 'newsclean.db'}"
+        result = run_crawl(workdir, db, settings=HOSTILE_SETTINGS, url=server.base_url + "/")
+        yield Hostile(site, server, result, db)
+
+
+pytestmark = pytest.mark.slow
+
+
+def test_crawl_finishes(hostile: Hostile) -> None:
+    assert hostile.result.returncode == 0, hostile.result.log[-3000:]
+    assert "'finish_reason': 'finished'" in hostile.result.log
+    assert "Unhandled error" not in hostile.result.log
+    assert "Spider error processing" not in hostile.result.log
+
+
+def test_every_good_article_is_stored(hostile: Hostile) -> None:
+    good = hostile.site.good_urls(hostile.base)
+    lost = good - set(hostile.rows)
+    assert not lost, f"{len(lost)} good articles lost: {sorted(lost)[:5]}"
+
+
+@pytest.mark.parametrize("bad", BAD_INPUTS, ids=[b.name for b in BAD_INPUTS])
+def test_bad_input_has_a_counted_reason(hostile: Hostile, bad: Any) -> None:
+    counted = {key: hostile.stats.get(key, 0) for key in bad.expect}
+    assert any(counted.values()), f"{bad.name}: none of {bad.expect} counted; newsclean stats: " + str(
+        {k: v for k, v in hostile.stats.items() if k.startswith("newsclean/")})
+    assert hostile.server.requests_for(bad.path), f"{bad.name} was never requested"
+
+
+@pytest.mark.parametrize("bad", [b for b in BAD_INPUTS if b.stored_text], ids=lambda b: b.name)
+def test_charset_and_control_cases_are_stored_decoded(hostile: Hostile, bad: Any) -> None:
+    url = hostile.base + bad.path
+    assert url in hostile.rows, f"{bad.name} not stored"
+    text = hostile.rows[url]["text"]
+    assert bad.stored_text in text
+    assert not re.search("[\x00-\x08\x0b\x0e-\x1f\ufffd]", text), repr(text[:200])
+    assert "Ã" not in text and "â€" not in text  # no UTF-8-read-as-cp1252 mojibake
+
+
+def test_failures_are_logged_with_their_url_and_reason(hostile: Hostile) -> None:
+    log = hostile.result.log
+    for name, kind in [("huge", "too_large"), ("huge-chunked", "too_large"), ("gzip-bomb", "decompression_too_large"),
+                       ("redirect-loop", "redirect_loop"), ("drip", "timeout"), ("redirect-chain", "too_many_redirects")]:
+        url = hostile.base + hostile.site.inputs[name].path
+        assert re.search(rf"Could not fetch article {re.escape(url)} \({kind}\)", log), (name, kind)
+
+
+def test_traps_and_floods_are_bounded(hostile: Hostile) -> None:
+    server = hostile.server
+    # calendar: depth bounds it (home -> month -> days -> neighbours, NEWSCLEAN_MAX_DEPTH=3)
+    assert 0 < len(server.requests_for("/calendar/")) <= 200
+    # pagination: the listing budget (60 per source) bounds it, whatever its fan-out
+    assert 0 < len(server.requests_for("/archive/page/")) <= 60
+    # link flood: 100,000 links, at most NEWSCLEAN_MAX_LINKS_PER_PAGE of them followed
+    assert len(server.requests_for("/flood/")) <= 200
+    # redirect chain: Scrapy's REDIRECT_MAX_TIMES (20) per attempt
+    assert len(server.requests_for("/redirect/chain/")) <= 2 * 21
+
+
+def test_figures(hostile: Hostile, capsys: pytest.CaptureFixture[str]) -> None:
+    good = hostile.site.good_urls(hostile.base)
+    lost = len(good - set(hostile.rows))
+    with capsys.disabled():
+        print(f"\nhostile crawl: {len(BAD_INPUTS)} bad inputs tried, "
+              f"{int(hostile.result.returncode == 0)} of 1 crawls finished, {len(good)} good articles, "
+              f"{lost} items lost")
+    assert lost == 0
+
+
+# --------------------------------------------------------------------- middlewares, without a crawl
+
+
+def _page(text: str, head: str = "") -> str:
+    return f"<html><head>{head}<title>t</title></head><body><p>{text}</p></body></html>"
+
+
+LATIN, JAPANESE = LATIN_SENTENCES[2], JAPANESE_SENTENCES[0]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "text"),
+    [
+        (_page(LATIN).encode("cp1252"), "text/html; charset=windows-1252", LATIN),
+        (_page(LATIN).encode("cp1252"), "text/html", LATIN),
+        (_page(LATIN).encode("cp1252"), "text/html; charset=utf-8", LATIN),
+        (_page(LATIN, '<meta charset="iso-8859-1">').encode(), "text/html", LATIN),
+        (_page(LATIN).encode(), "text/html; charset=windows-1252", LATIN),
+        (b"\xef\xbb\xbf" + _page(LATIN).encode(), "text/html; charset=iso-8859-1", LATIN),
+        (_page(LATIN).encode("utf-16"), "text/html", LATIN),
+        (_page(JAPANESE).encode("shift_jis"), "text/html", JAPANESE),
+        (_page(JAPANESE, '<meta charset="shift_jis">').encode("shift_jis"), "text/html; charset=utf-8", JAPANESE),
+        (_page(JAPANESE, '<meta charset="euc-jp">').encode("euc_jp"), "text/html; charset=iso-8859-1", JAPANESE),
+        (_page(JAPANESE).encode("shift_jis"), "text/html; charset=iso-8859-1", JAPANESE),
+        (_page("K\x00öln\x07 " + LATIN).encode(), "text/html; charset=utf-8", "Köln " + LATIN),
+    ],
+    ids=["cp1252", "cp1252-undeclared", "cp1252-says-utf8", "utf8-meta-lies", "utf8-header-lies", "bom-wins",
+         "utf16", "sjis-undeclared", "sjis-header-utf8-meta-sjis", "eucjp-header-latin1-meta-eucjp",
+         "sjis-header-latin1", "nul-and-bell"],
+)
+def test_charset_middleware_decodes_what_the_bytes_allow(body: bytes, content_type: str, text: str) -> None:
+    response = HtmlResponse("http://127.0.0.1/x", body=body, headers={"Content-Type": content_type})
+    fixed = CharsetMiddleware().process_response(Request(response.url), response)
+    assert isinstance(fixed, HtmlResponse)
+    assert text in fixed.text
+    assert "\x00" not in fixed.text
+
+
+def test_ascii_and_utf8_pages_pass_unchanged() -> None:
+    for body in (_page("plain").encode(), _page(LATIN).encode()):
+        response = HtmlResponse("http://127.0.0.1/x", body=body, headers={"Content-Type": "text/html; charset=utf-8"})
+        assert CharsetMiddleware().process_response(Request(response.url), response) is response
+    assert choose_encoding(b"<p>ascii</p>", "text/html; charset=shift_jis") is None
+
+
+def test_binary_bodies_become_non_text_responses() -> None:
+    for body in (b"%PDF-1.4 ...", b"\x89PNG\r\n\x1a\n....", bytes(range(256)) * 8):
+        assert looks_binary(body)
+        response = HtmlResponse("http://127.0.0.1/x", body=body, headers={"Content-Type": "text/html"})
+        out = CharsetMiddleware().process_response(Request(response.url), response)
+        assert type(out) is Response and out.body == body
+    assert not looks_binary(_page(LATIN).encode("utf-16"))
+
+
+def test_redirect_loop_is_a_failure_not_a_silent_drop() -> None:
+    mw = RedirectLoopMiddleware()
+    first = Request("http://127.0.0.1/a")
+    hop = Response(first.url, status=302, headers={"Location": "/b"})
+    assert mw.process_response(first, hop) is hop  # A -> B: fine
+    second = Request("http://127.0.0.1/b", meta={"redirect_urls": ["http://127.0.0.1/a"]})
+    back = Response(second.url, status=301, headers={"Location": "http://127.0.0.1/a"})
+    with pytest.raises(RedirectLoop):
+        mw.process_response(second, back)
+
+
+def test_hostile_site_serves_what_it_promises(tmp_path: Path) -> None:
+    site = HostileSite()
+    assert len(site.good_urls("http://h")) == 8
+    assert site.handle("GET", "/2026/02/hostile-gzip-bomb-story-page/", {}, "http://h").headers[
+        "Content-Encoding"] == "gzip"
+    assert len(site.gzip_bomb()) < 1024 * 1024

@@ -11,6 +11,7 @@ or only a calendar day, **UTC is assumed** and ``+00:00`` is appended; a bare da
 from __future__ import annotations
 
 import logging
+import math
 import re
 import warnings
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -67,6 +68,8 @@ def parse_date(text: object) -> str | None:
     Returns ``None`` when ``text`` is not a plausible date. Assumes UTC when no offset is given.
     """
     if isinstance(text, int | float) and not isinstance(text, bool):
+        if isinstance(text, float) and not math.isfinite(text):
+            return None
         text = str(int(text))
     if not isinstance(text, str):
         return None
@@ -74,9 +77,13 @@ def parse_date(text: object) -> str | None:
     if not s or len(s) > 80:
         return None
     value = _parse(s)
-    if value is None or not _plausible(value):
+    try:
+        if value is None or not _plausible(value):
+            return None
+        return format_iso(value)
+    except (ValueError, OverflowError):
+        # e.g. dateutil accepts an offset of 24 hours or more, which datetime cannot represent
         return None
-    return format_iso(value)
 
 
 def _parse(s: str) -> datetime | None:

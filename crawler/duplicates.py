@@ -2,10 +2,12 @@
 
 The fingerprint is trafilatura's Charikar SimHash (`trafilatura.deduplication.Simhash`). Two texts
 whose fingerprints differ in at most `NEAR_DUPLICATE_MAX_BITS` bits are near duplicates. To find
-candidates without comparing against every stored article, the 64 bits are cut into `BANDS` bands
-(10 or 11 bits), each stored in an indexed column: by the pigeonhole principle two fingerprints
-within 5 bits of each other share at least one whole band exactly, so a look-up on the six band
-values finds every candidate, and the exact distance is checked afterwards.
+candidates without comparing against every stored article, the 64 bits are cut into `BANDS` = 3
+bands (22, 21 and 21 bits), each stored in an indexed column. By the pigeonhole principle, two
+fingerprints within 5 bits of each other differ in at most `PROBE_RADIUS` = 1 bit in at least one
+band, so a look-up of each band's value and its one-bit variants (3 x 22 values) finds every
+candidate, and the exact distance is checked afterwards. Three indexed columns, rather than six
+exact-match bands, keep the write path fast (each index costs every insert).
 """
 
 from __future__ import annotations
@@ -20,12 +22,17 @@ from trafilatura.deduplication import Simhash
 #: and distinct stories of our template-generated test site 10 or more. Manku et al. (WWW 2007) used
 #: 3 for near-duplicate web pages; trafilatura's unigram SimHash moves more per changed word.
 NEAR_DUPLICATE_MAX_BITS = 5
-#: Number of bands the fingerprint is cut into; must exceed NEAR_DUPLICATE_MAX_BITS (pigeonhole).
-BANDS = NEAR_DUPLICATE_MAX_BITS + 1
+#: Number of bands the fingerprint is cut into (one indexed column each).
+BANDS = 3
+#: Bits in which some band of two near-duplicate fingerprints differs at most (pigeonhole).
+PROBE_RADIUS = NEAR_DUPLICATE_MAX_BITS // BANDS
 #: Bit widths of the bands, low band first (64 bits split as evenly as possible).
 BAND_WIDTHS = tuple(64 // BANDS + (1 if i < 64 % BANDS else 0) for i in range(BANDS))
 #: Texts with fewer words than this get no fingerprint: SimHash of a few words matches too easily.
 MIN_WORDS_FOR_FINGERPRINT = 50
+
+
+_BAND_SHIFTS_MASKS = tuple((sum(BAND_WIDTHS[:i]), (1 << w) - 1) for i, w in enumerate(BAND_WIDTHS))
 
 
 def simhash(text: str) -> str | None:
@@ -38,11 +45,18 @@ def simhash(text: str) -> str | None:
 def bands(fingerprint: str) -> tuple[int, ...]:
     """The fingerprint's band values (`BAND_WIDTHS`), low band first."""
     value = int(fingerprint, 16)
+    return tuple((value >> shift) & mask for shift, mask in _BAND_SHIFTS_MASKS)
+
+
+def probes(fingerprint: str) -> list[tuple[int, ...]]:
+    """For each band, the values within `PROBE_RADIUS` bits of the fingerprint's own (radius 0 or 1)."""
     out = []
-    for width in BAND_WIDTHS:
-        out.append(value & ((1 << width) - 1))
-        value >>= width
-    return tuple(out)
+    for value, width in zip(bands(fingerprint), BAND_WIDTHS, strict=True):
+        variants = [value]
+        if PROBE_RADIUS >= 1:
+            variants += [value ^ (1 << bit) for bit in range(width)]
+        out.append(tuple(variants))
+    return out
 
 
 def distance(a: str, b: str) -> int:
@@ -63,8 +77,8 @@ class NearDuplicateIndex:
     def find(self, fingerprint: str, *, exclude: str | None = None) -> str | None:
         """The key of the closest indexed fingerprint within the threshold, if any."""
         best: tuple[int, str] | None = None
-        for i, value in enumerate(bands(fingerprint)):
-            for other, key in self._bands[i].get(value, ()):
+        for i, values in enumerate(probes(fingerprint)):
+            for other, key in (entry for value in values for entry in self._bands[i].get(value, ())):
                 if key == exclude:
                     continue
                 d = distance(fingerprint, other)

@@ -2,13 +2,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from crawler.duplicates import (
     BAND_WIDTHS,
     BANDS,
     NEAR_DUPLICATE_MAX_BITS,
+    PROBE_RADIUS,
     NearDuplicateIndex,
     bands,
     distance,
+    probes,
     simhash,
 )
 from crawler.storage import ArticleStore
@@ -18,13 +22,17 @@ STORY = NewsSite(n_articles=8).articles[3].text
 OTHER = NewsSite(n_articles=8).articles[4].text
 
 
-def test_bands_cover_the_fingerprint_and_guarantee_a_shared_band() -> None:
-    assert sum(BAND_WIDTHS) == 64 and BANDS > NEAR_DUPLICATE_MAX_BITS
+@pytest.mark.parametrize("spread", [1, 5, 13, 29])
+def test_probes_find_every_fingerprint_within_the_threshold(spread: int) -> None:
+    assert sum(BAND_WIDTHS) == 64 and PROBE_RADIUS * BANDS + BANDS > NEAR_DUPLICATE_MAX_BITS
     a = "0123456789abcdef"
-    # flip NEAR_DUPLICATE_MAX_BITS bits spread over the fingerprint: at least one band stays equal
-    flipped = f"{int(a, 16) ^ sum(1 << (i * 13) for i in range(NEAR_DUPLICATE_MAX_BITS)):016x}"
+    # flip NEAR_DUPLICATE_MAX_BITS bits spread over the fingerprint: some band's probes still hit
+    flipped = f"{int(a, 16) ^ sum(1 << ((i * spread) % 64) for i in range(NEAR_DUPLICATE_MAX_BITS)):016x}"
     assert distance(a, flipped) == NEAR_DUPLICATE_MAX_BITS
-    assert any(x == y for x, y in zip(bands(a), bands(flipped), strict=True))
+    assert any(value in band_probes for value, band_probes in zip(bands(flipped), probes(a), strict=True))
+    index = NearDuplicateIndex()
+    index.add(a, "original")
+    assert index.find(flipped) == "original"
 
 
 def test_republished_copy_is_near_and_other_story_is_not() -> None:

@@ -2,7 +2,7 @@
 
 Adds ``crawl_runs`` (one row per crawl: spider, arguments, start/end, status, stats), ``url_aliases``
 (other URLs that led to a stored article), and on ``articles``: ``run_id`` (the run that last wrote
-the row), ``simhash`` with six indexed bands, and ``duplicate_of`` (canonical URL of the
+the row), ``simhash`` with three indexed bands (see crawler.duplicates), and ``duplicate_of`` (canonical URL of the
 article a near-duplicate repeats). Existing rows are kept; their fingerprints stay empty until the
 article is crawled again.
 
@@ -48,25 +48,21 @@ def upgrade() -> None:
     with op.batch_alter_table("articles") as batch:
         batch.add_column(sa.Column("run_id", sa.Integer, sa.ForeignKey("crawl_runs.id", name="fk_articles_run_id")))
         batch.add_column(sa.Column("simhash", sa.String(16)))
-        for i in range(6):
+        for i in range(3):
             batch.add_column(sa.Column(f"simhash_band{i}", sa.Integer))
         batch.add_column(sa.Column("duplicate_of", sa.String(2048)))
-        batch.create_index("ix_articles_language", ["language"])
         batch.create_index("ix_articles_first_seen_at", ["first_seen_at"])
-        batch.create_index("ix_articles_run_id", ["run_id"])
-        for i in range(6):
+        for i in range(3):
             batch.create_index(f"ix_articles_simhash_band{i}", [f"simhash_band{i}"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("articles") as batch:
-        for i in range(6):
+        for i in range(3):
             batch.drop_index(f"ix_articles_simhash_band{i}")
-        batch.drop_index("ix_articles_run_id")
         batch.drop_index("ix_articles_first_seen_at")
-        batch.drop_index("ix_articles_language")
         batch.drop_column("duplicate_of")
-        for i in range(6):
+        for i in range(3):
             batch.drop_column(f"simhash_band{i}")
         batch.drop_column("simhash")
         batch.drop_column("run_id")

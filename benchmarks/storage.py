@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Storage throughput: articles/s through the store's batched path, SQLite and PostgreSQL side by side.
+
+    .venv/bin/python benchmarks/storage.py [--records 50000] [--batch 1000] [--postgres URL]
+
+Writes N records with 4 KB texts (fingerprints computed beforehand, as the deduplicate pipeline
+does during a crawl) through `ArticleStore.upsert` in batches, into a fresh SQLite file and a fresh
+PostgreSQL schema, then re-writes them all (the update path of a second crawl), and streams them back
+out the way `scrapy export` does, printing records/s and the export's peak memory growth.
+PostgreSQL is skipped with a message when no server answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from crawler.duplicates import simhash
+from crawler.extraction import content_hash
+from crawler.storage import ArticleStore
+
+GOALS = {"sqlite": 20_000, "postgresql": 5_000}
+WORDS = ("government", "minister", "harbour", "council", "budget", "river", "election", "court", "report",
+         "village", "teachers", "market", "energy", "festival", "hospital", "railway", "farmers", "agreement")
+
+
+def records(n: int, text_bytes: int = 4096) -> list[dict[str, Any]]:
+    rng = random.Random(7)
+    out = []
+    for i in range(n):
+        words: list[str] = []
+        while sum(len(w) + 1 for w in words) < text_bytes:
+            words.append(rng.choice(WORDS) + str(rng.randrange(1000)))
+        text = " ".join(words)[:text_bytes]
+        url = f"https://news{i % 50}.example/2026/01/{1 + i % 28:02d}/story-{i}"
+        out.append({
+            "url": url, "canonical_url": url, "title": f"Story {i}", "authors": ["Ana Pérez", "Li Wei"],
+            "date_published": f"2026-01-{1 + i % 28:02d}T10:00:00+01:00", "date_modified": None, "language": "en",
+            "site_name": f"News {i % 50}", "description": "A story.", "tags": ["world", "politics"],
+            "categories": ["World"], "image": None, "text": text, "word_count": len(words),
+            "fetched_at": "2026-01-30T00:00:00+00:00", "discovered_via": "sitemap", "content_hash": content_hash(text),
+            "simhash": simhash(text), "duplicate_of": None, "extraction": {"path": "benchmark"},
+        })
+    return out
+
+
+def write(store: ArticleStore, rows: list[dict[str, Any]], batch: int) -> float:
+    start = time.perf_counter()
+    for i in range(0, len(rows), batch):
+        store.upsert(rows[i:i + batch])
+    return time.perf_counter() - start
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(name: str, url: str, rows: list[dict[str, Any]], batch: int) -> dict[str, float]:
+    store = ArticleStore(url)
+    try:
+        insert = write(store, rows, batch)
+        update = write(store, [{**r, "fetched_at": "2026-01-31T00:00:00+00:00"} for r in rows], batch)
+        assert store.count() == len(rows), "every record stored once"
+        before = peak_rss_mb()
+        start = time.perf_counter()
+        exported = sum(1 for _ in store.iter_records(extra=True))
+        export = time.perf_counter() - start
+        assert exported == len(rows)
+        return {"insert": len(rows) / insert, "update": len(rows) / update, "export": len(rows) / export,
+                "export_rss_growth_mb": peak_rss_mb() - before}
+    finally:
+        store.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=50_000)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    args = parser.parse_args()
+
+    rows = records(args.records)
+    print(f"{args.records} records, {len(rows[0]['text'])}-byte texts, batches of {args.batch}")
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        results["sqlite"] = measure("sqlite", f"sqlite:///{Path(tmp) / 'bench.db'}", rows, args.batch)
+
+    import psycopg
+
+    plain = args.postgres.replace("+psycopg", "")
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    try:
+        with psycopg.connect(plain, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+    except psycopg.Error as exc:
+        print(f"postgresql: skipped, no server at {args.postgres}: {str(exc).strip().splitlines()[0]}")
+    else:
+        try:
+            sep = "&" if "?" in args.postgres else "?"
+            results["postgresql"] = measure("postgresql", f"{args.postgres}{sep}options=-csearch_path%3D{schema}",
+                                            rows, args.batch)
+        finally:
+            with psycopg.connect(plain, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+    print(f"{'database':<11} {'insert/s':>10} {'update/s':>10} {'export/s':>10} {'goal/s':>8} {'insert/goal':>12}"
+          f" {'export RSS growth':>18}")
+    for name, r in results.items():
+        print(f"{name:<11} {r['insert']:>10,.0f} {r['update']:>10,.0f} {r['export']:>10,.0f} {GOALS[name]:>8,}"
+              f" {r['insert'] / GOALS[name]:>11.2f}x {r['export_rss_growth_mb']:>15.1f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -210,6 +210,8 @@ def test_sources_mode_with_limits(site_server: tuple[NewsSite, SiteServer], tmp_
         (["-a", "url=news.example"], "not an absolute http(s) URL"),
         (["-a", "urls=does-not-exist.txt"], "does not exist"),
         (["-a", "url=http://127.0.0.1:1/", "-s", "NEWSCLEAN_BATCH_SIZE=none"], "NEWSCLEAN_BATCH_SIZE"),
+        (["-a", "url=http://127.0.0.1:1/", "-s", "NEWSCLEAN_DATABASE_URL=postgresql://u:hunter2@127.0.0.1:1/x"],
+         "cannot open the database postgresql+psycopg://u:***@127.0.0.1:1/x"),
     ],
 )
 def test_bad_arguments_fail_at_start(tmp_path: Path, args: list[str], message: str) -> None:
@@ -218,8 +220,46 @@ def test_bad_arguments_fail_at_start(tmp_path: Path, args: list[str], message: s
     proc = run_scrapy(["crawl", "news", *args], cwd=tmp_path, timeout=60)
     assert proc.returncode == 2
     assert message in proc.stderr
-    assert "Traceback" not in proc.stderr
+    assert "Traceback" not in proc.stderr and "hunter2" not in proc.stderr
     assert not (tmp_path / "newsclean.db").exists()
+
+
+def test_run_summary_and_exit_status(crawled: Crawled) -> None:
+    assert crawled.result.returncode == 0
+    assert "newsclean run: finished; " in crawled.result.log
+    assert "; 40 articles stored; " in crawled.result.log
+
+
+def test_interrupted_run_exits_non_zero(site_server: tuple[NewsSite, SiteServer], tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from .conftest import FAST_CRAWL, REPO
+
+    _site, server = site_server
+    settings = {**FAST_CRAWL, "DOWNLOAD_DELAY": "0.5", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
+    args = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"url={server.base_url}/",
+            "-s", f"NEWSCLEAN_DATABASE_URL=sqlite:///{tmp_path / 'db.sqlite'}"]
+    for key, value in settings.items():
+        args += ["-s", f"{key}={value}"]
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings", "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(args, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    lines = []
+    deadline = time.monotonic() + 60
+    for line in proc.stdout:
+        lines.append(line)
+        if "Spider opened" in line or time.monotonic() > deadline:
+            break
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)   # what cron's timeout or an operator's Ctrl-C sends
+    out, _ = proc.communicate(timeout=120)
+    log = "".join(lines) + out
+    assert proc.returncode == 1, log[-2000:]
+    assert "newsclean run: shutdown; " in log
 
 
 def test_feed_is_json_lines_with_the_record_fields(crawled: Crawled) -> None:

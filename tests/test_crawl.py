@@ -268,3 +268,18 @@ def test_feed_is_json_lines_with_the_record_fields(crawled: Crawled) -> None:
     lines = crawled.result.feed.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 40
     assert list(json.loads(lines[0])) == list(ARTICLE_FIELDS)
+
+
+def test_demo_command(tmp_path: Path) -> None:
+    """The README's first command: crawls the bundled site with the default settings, offline."""
+    from .conftest import run_scrapy
+
+    proc = run_scrapy(["demo", "--port", "0"], cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    assert re.search(r"Stored (\d+) articles in this run \(\1 rows in the database\)", proc.stdout), proc.stdout
+    stored_count = int(re.search(r"Stored (\d+) articles", proc.stdout).group(1))  # type: ignore[union-attr]
+    assert stored_count >= 30
+    assert f"database: {tmp_path / 'newsclean.db'}" in proc.stdout
+    assert f"JSON lines: {tmp_path / 'articles.jsonl'}" in proc.stdout
+    lines = (tmp_path / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == stored_count

@@ -32,7 +32,9 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    insert,
     inspect,
+    literal,
     or_,
     select,
 )
@@ -120,6 +122,24 @@ class Article(Base):
         Index("ix_articles_first_seen_at", "first_seen_at"),
         *(Index(f"ix_articles_simhash_band{i}", f"simhash_band{i}") for i in range(BANDS)),
     )
+
+
+class ArticleRevision(Base):
+    """The text an article had before a crawl found it changed (one row per change)."""
+
+    __tablename__ = "article_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    canonical_url: Mapped[str] = mapped_column(String(2048), nullable=False, index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    date_modified: Mapped[str | None] = mapped_column(String(40))
+    fetched_at: Mapped[str | None] = mapped_column(String(40))
+    #: When the newer text replaced this one.
+    replaced_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    #: The crawl run that found the newer text.
+    run_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class UrlAlias(Base):
@@ -331,11 +351,52 @@ class ArticleStore:
         stmt = stmt.on_conflict_do_update(index_elements=[Article.canonical_url], set_=update)
         aliases = [(r["url"], r["canonical_url"]) for r in rows if r["url"] and r["url"] != r["canonical_url"]]
         with self.Session.begin() as session:
-            # Core executemany on the session's connection: the ORM's bulk path costs more than the write.
-            session.connection().execute(stmt, rows)
+            conn = session.connection()
+            self._keep_revisions(conn, rows, now, run_id)
+            # Core executemany on the connection: the ORM's bulk path costs more than the write itself.
+            conn.execute(stmt, rows)
             if aliases:
                 self._write_aliases(session, aliases, now)
         return len(rows)
+
+    def _keep_revisions(self, conn: Any, rows: list[dict[str, Any]], now: datetime, run_id: int | None) -> None:
+        """Before rows are overwritten, copy the stored text of those whose text changed to revisions.
+
+        A changed article whose page states no newer modification date gets the time the change was
+        found as ``date_modified``.
+        """
+        incoming = {r["canonical_url"]: r for r in rows}
+        stored = conn.execute(
+            select(Article.canonical_url, Article.content_hash, Article.date_modified)
+            .where(Article.canonical_url.in_(list(incoming)))
+        ).all()
+        changed = [(url, modified) for url, digest, modified in stored if digest != incoming[url]["content_hash"]]
+        if not changed:
+            return
+        for url, modified in changed:
+            row = incoming[url]
+            if not row["date_modified"] or row["date_modified"] == modified:
+                row["date_modified"] = now.isoformat(timespec="seconds")
+        conn.execute(
+            insert(ArticleRevision).from_select(
+                ["canonical_url", "title", "text", "content_hash", "date_modified", "fetched_at", "replaced_at",
+                 "run_id"],
+                select(Article.canonical_url, Article.title, Article.text, Article.content_hash,
+                       Article.date_modified, Article.fetched_at, literal(now, DateTime(timezone=True)),
+                       literal(run_id, Integer))
+                .where(Article.canonical_url.in_([url for url, _ in changed])),
+            )
+        )
+
+    def iter_revisions(self, where: ExportFilter | None = None) -> Iterator[dict[str, Any]]:
+        """Stored revisions (oldest first), optionally of the articles an export filter selects."""
+        table = ArticleRevision.__table__
+        query = select(table).order_by(table.c.id)
+        if where is not None:
+            query = query.where(table.c.canonical_url.in_(select(Article.canonical_url).where(*self._conditions(where))))
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(stream_results=True, yield_per=1000).execute(query):
+                yield dict(row._mapping)
 
     def _write_aliases(self, session: Any, pairs: Iterable[tuple[str, str]], now: datetime) -> None:
         values = {url: {"url": url, "canonical_url": canonical, "first_seen_at": now, "last_seen_at": now}

@@ -143,6 +143,14 @@ def test_second_crawl_updates_and_never_duplicates(tmp_path: Path, database_url:
     assert after[url]["content_hash"] != before[url]["content_hash"]
     unchanged = [u for u in after if u != url]
     assert all(after[u]["text"] == before[u]["text"] for u in unchanged)
+    # the earlier text is kept as a revision, and only for the edited article
+    from .conftest import run_scrapy
+
+    proc = run_scrapy(["export", "--revisions", "--database", database_url], cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    revisions = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["canonical_url"] for r in revisions] == [url]
+    assert revisions[0]["text"] == before[url]["text"]
 
 
 @pytest.fixture(scope="module")

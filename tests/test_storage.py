@@ -67,3 +67,29 @@ def test_updated_at_moves_only_when_text_changes(database_url: str) -> None:
             assert s.scalars(select(Article)).one().updated_at > t0
     finally:
         store.close()
+
+
+def test_a_changed_text_keeps_a_revision(database_url: str) -> None:
+    store = ArticleStore(database_url)
+    try:
+        store.upsert([record(5), record(6)])
+        store.upsert([record(5), record(6)])                      # unchanged: no revision
+        assert list(store.iter_revisions()) == []
+        edited = record(5, text="The corrected story.", content_hash="hash-5b")
+        store.upsert([edited, record(6)])
+        (revision,) = store.iter_revisions()
+        assert revision["canonical_url"] == record(5)["canonical_url"]
+        assert revision["text"] == record(5)["text"] and revision["content_hash"] == "hash-5"
+        rows = {r["canonical_url"]: r for r in store.iter_records()}
+        now = rows[edited["canonical_url"]]
+        assert now["text"] == "The corrected story."
+        assert now["date_modified"] is not None and now["date_modified"] > record(5)["date_published"]
+        assert rows[record(6)["canonical_url"]]["date_modified"] is None
+        # a page that states its own new modification date keeps it
+        store.upsert([record(5, text="Third version.", content_hash="hash-5c",
+                             date_modified="2026-03-01T08:00:00+01:00")])
+        assert len(list(store.iter_revisions())) == 2
+        assert {r["canonical_url"]: r for r in store.iter_records()}[edited["canonical_url"]]["date_modified"] == \
+            "2026-03-01T08:00:00+01:00"
+    finally:
+        store.close()

@@ -11,7 +11,7 @@ import argparse
 import csv
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,9 +22,11 @@ from scrapy.exceptions import UsageError
 
 from crawler.config import Config, ConfigError
 from crawler.items import ARTICLE_FIELDS
-from crawler.storage import EXPORT_EXTRA_COLUMNS, ArticleStore, ExportFilter, SchemaError
+from crawler.storage import EXPORT_EXTRA_COLUMNS, ArticleRevision, ArticleStore, ExportFilter, SchemaError
 
 FORMATS = ("jsonl", "csv")
+#: Fields of an exported revision: the article's earlier text, and when a newer one replaced it.
+REVISION_COLUMNS = [c.name for c in ArticleRevision.__table__.columns]
 #: List and object fields, written as JSON text inside a CSV cell.
 _JSON_FIELDS = frozenset({"authors", "tags", "categories", "extraction"})
 
@@ -76,6 +78,8 @@ class Command(ScrapyCommand):
         parser.add_argument("--site", metavar="HOST", help="only articles of this host (www. ignored)")
         parser.add_argument("--language", metavar="CODE", help="only articles in this language (en matches en-GB)")
         parser.add_argument("--run", type=int, metavar="ID", help="only articles last written by this crawl run")
+        parser.add_argument("--revisions", action="store_true",
+                            help="export the earlier texts of changed articles (of the articles the filters select)")
         parser.add_argument("--database", metavar="URL", help="database URL (default: NEWSCLEAN_DATABASE_URL)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
@@ -97,20 +101,23 @@ class Command(ScrapyCommand):
             raise UsageError(str(exc), print_help=False) from None
         try:
             with _output(opts.output) as out:
-                count = self._write(store, where, fmt, out)
+                if opts.revisions:
+                    count = self._write_rows(store.iter_revisions(where), REVISION_COLUMNS, fmt, out)
+                else:
+                    count = self._write_rows(store.iter_records(where, extra=True),
+                                             list(ARTICLE_FIELDS + EXPORT_EXTRA_COLUMNS), fmt, out)
         finally:
             store.close()
-        print(f"Exported {count} articles{' to ' + opts.output if opts.output and opts.output != '-' else ''}.",
+        print(f"Exported {count} {'revisions' if opts.revisions else 'articles'}{' to ' + opts.output if opts.output and opts.output != '-' else ''}.",
               file=sys.stderr)
 
     @staticmethod
-    def _write(store: ArticleStore, where: ExportFilter, fmt: str, out: IO[str]) -> int:
+    def _write_rows(records: Iterable[dict[str, Any]], columns: list[str], fmt: str, out: IO[str]) -> int:
         count = 0
-        columns = list(ARTICLE_FIELDS + EXPORT_EXTRA_COLUMNS)
         writer = csv.DictWriter(out, fieldnames=columns) if fmt == "csv" else None
         if writer is not None:
             writer.writeheader()
-        for record in store.iter_records(where, extra=True):
+        for record in records:
             if writer is not None:
                 writer.writerow({k: (json.dumps(v, ensure_ascii=False) if k in _JSON_FIELDS else _json_value(v))
                                  for k, v in record.items()})

@@ -1,0 +1,36 @@
+"""Article revisions: the previous text of an article whose text changed.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-27
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "article_revisions",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("canonical_url", sa.String(2048), nullable=False),
+        sa.Column("title", sa.Text),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("content_hash", sa.String(64)),
+        sa.Column("date_modified", sa.String(40)),
+        sa.Column("fetched_at", sa.String(40)),
+        sa.Column("replaced_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("run_id", sa.Integer),
+    )
+    op.create_index("ix_article_revisions_canonical_url", "article_revisions", ["canonical_url"])
+
+
+def downgrade() -> None:
+    op.drop_table("article_revisions")

@@ -84,9 +84,19 @@ def _choice(settings: _SettingsLike, name: str, choices: tuple[str, ...]) -> str
     return value
 
 
+#: ``//user:password@`` in a URL (any scheme, even a malformed one; empty user as in ``redis://:pw@``).
+#: The password runs to the last ``@`` before the path, so a raw ``@`` inside it is masked too.
+_URL_PASSWORD = re.compile(r"(//[^\s:/@'\"]*:)[^\s'\"/]*@(?=[^\s@'\"/]*(?:[\s'\"/]|$))")
+#: ``user:password@host`` without a scheme (a URL typed without ``scheme://``).
+_BARE_PASSWORD = re.compile(r"((?:^|[\s'\"=(<])[\w.+-]+:)[^\s'\"/@]+@")
+#: ``password=...`` in libpq keyword strings and query strings.
+_KEYWORD_PASSWORD = re.compile(r"(\b(?:password|passwd|pwd)=)[^\s&;'\"]+", re.IGNORECASE)
+
+
 def mask_password(url: str) -> str:
-    """The URL with any password replaced by ``***``, for logs and error messages."""
-    return re.sub(r"(://[^:/@]+:)[^@/]*@", r"\1***@", url)
+    """The URL (or any text holding URLs) with every password replaced by ``***``, for logs and errors."""
+    masked = _URL_PASSWORD.sub(r"\1***@", url)
+    return _KEYWORD_PASSWORD.sub(r"\1***", _BARE_PASSWORD.sub(r"\1***@", masked))
 
 
 def _database_url(settings: _SettingsLike) -> str:
@@ -125,6 +135,9 @@ class Config:
     batch_size: int
     follow_links: bool
     near_duplicates: str
+    incremental: bool
+    revisit_days: int
+    revisit_hours: float
     journal_dir: str
     db_retry_seconds: float
     extract_workers: int = 0
@@ -146,6 +159,9 @@ class Config:
             batch_size=_int(settings, "NEWSCLEAN_BATCH_SIZE", minimum=1),
             follow_links=_bool(settings, "NEWSCLEAN_FOLLOW_LINKS"),
             near_duplicates=_choice(settings, "NEWSCLEAN_NEAR_DUPLICATES", NEAR_DUPLICATE_POLICIES),
+            incremental=_bool(settings, "NEWSCLEAN_INCREMENTAL"),
+            revisit_days=_int(settings, "NEWSCLEAN_REVISIT_DAYS", minimum=0),
+            revisit_hours=_float(settings, "NEWSCLEAN_REVISIT_HOURS", minimum=0.0),
             journal_dir=str(_get(settings, "NEWSCLEAN_JOURNAL_DIR") or "").strip() or ".newsclean-journal",
             db_retry_seconds=_float(settings, "NEWSCLEAN_DB_RETRY_SECONDS", minimum=0.0),
             extract_workers=_int(settings, "NEWSCLEAN_EXTRACT_WORKERS", minimum=-1),

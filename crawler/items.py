@@ -28,6 +28,8 @@ class PageItem:
     hinted_date: str | None = None
     #: Name of the source (sources file entry or host) that led to the page.
     source: str | None = None
+    #: The response's ETag header, kept for conditional revisits.
+    etag: str | None = None
 
 
 @dataclass
@@ -55,6 +57,8 @@ class ArticleItem:
     simhash: str | None = None
     #: Canonical URL of the article this one nearly repeats (a syndicated or republished copy), if any.
     duplicate_of: str | None = None
+    #: The page's HTTP ETag when it was fetched (sent back as If-None-Match when the article is revisited).
+    etag: str | None = None
     #: Signals a user needs to trust the record: which extraction path won, noise classes removed.
     extraction: dict[str, Any] = field(default_factory=dict)
 

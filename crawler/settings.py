@@ -26,6 +26,9 @@ NEWSCLEAN_MAX_PAGES = 0
 NEWSCLEAN_BATCH_SIZE = 100
 NEWSCLEAN_FOLLOW_LINKS = True
 NEWSCLEAN_NEAR_DUPLICATES = "link"
+NEWSCLEAN_INCREMENTAL = True
+NEWSCLEAN_REVISIT_DAYS = 2
+NEWSCLEAN_REVISIT_HOURS = 6.0
 NEWSCLEAN_JOURNAL_DIR = ".newsclean-journal"
 NEWSCLEAN_DB_RETRY_SECONDS = 2.0
 NEWSCLEAN_EXTRACT_WORKERS = 0  # extraction processes; 0: one per CPU core, -1: in-process (debugging)
@@ -41,8 +44,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SsrfGuardMiddleware": 50,  # first: nothing else runs for a refused request
     "crawler.middlewares.CharsetMiddleware": 580,  # after HttpCompressionMiddleware (590) decompressed
     "crawler.middlewares.RedirectLoopMiddleware": 650,  # before RedirectMiddleware (600) follows
+    "crawler.incremental.NotModifiedMiddleware": 100,  # a 304 for a revisit: marked seen, no extraction
 }
-SPIDER_MIDDLEWARES = {"crawler.middlewares.LinkBudgetMiddleware": 950}
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.LinkBudgetMiddleware": 950,
+    # stored articles without a reason to refetch are dropped before the scheduler sees them
+    "crawler.incremental.IncrementalMiddleware": 960,
+}
 
 # The addon parses and validates the NEWSCLEAN_* settings once, and sets up the default feed.
 ADDONS = {"crawler.addon.NewscleanAddon": 0}

@@ -37,6 +37,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
@@ -105,6 +106,7 @@ class Article(Base):
     content_hash: Mapped[str | None] = mapped_column(String(64))
     simhash: Mapped[str | None] = mapped_column(String(16))
     duplicate_of: Mapped[str | None] = mapped_column(String(2048))
+    etag: Mapped[str | None] = mapped_column(String(255))
     extraction: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     site: Mapped[str | None] = mapped_column(String(255))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", name="fk_articles_run_id"))
@@ -198,6 +200,16 @@ class ExportFilter:
     site: str | None = None
     language: str | None = None
     run_id: int | None = None
+
+
+@dataclass(frozen=True)
+class KnownArticle:
+    """A stored article, as much as deciding whether to fetch it again needs."""
+
+    canonical_url: str
+    fetched_at: str | None
+    etag: str | None
+    date_published: str | None
 
 
 class SchemaError(RuntimeError):
@@ -446,6 +458,26 @@ class ArticleStore:
                 if target != exclude and d <= NEAR_DUPLICATE_MAX_BITS and (best is None or (d, article_id) < best[:2]):
                     best = (d, article_id, target)
         return best[2] if best else None
+
+    def known(self, url: str) -> KnownArticle | None:
+        """What the store knows of the article at ``url`` (its canonical URL or an alias), if anything."""
+        with self.Session() as session:
+            canonical = session.scalar(select(UrlAlias.canonical_url).where(UrlAlias.url == url)) or url
+            row = session.execute(
+                select(Article.canonical_url, Article.fetched_at, Article.etag, Article.date_published)
+                .where(Article.canonical_url == canonical)
+            ).first()
+        return KnownArticle(*row) if row is not None else None
+
+    def touch(self, canonical_urls: Iterable[str]) -> int:
+        """Mark articles as seen now without rewriting them (a revisit answered 304 Not Modified)."""
+        urls = list(dict.fromkeys(canonical_urls))
+        if not urls:
+            return 0
+        with self.Session.begin() as session:
+            session.connection().execute(
+                update(Article).where(Article.canonical_url.in_(urls)).values(last_seen_at=datetime.now(UTC)))
+        return len(urls)
 
     def count(self) -> int:
         with self.Session() as session:

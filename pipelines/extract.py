@@ -18,9 +18,12 @@ from scrapy.utils.asyncio import is_asyncio_available
 from crawler.config import Config
 from crawler.extraction import MIN_TEXT_CHARS, Rejection
 from crawler.items import PageItem
-from crawler.workers import IN_PROCESS, ExtractionPool, resolve_workers
+from crawler.workers import IN_PROCESS, ExtractionPool, release_memory, resolve_workers, tune_malloc
 
 logger = logging.getLogger(__name__)
+
+#: The crawl process hands its free heap back to the OS every this many pages (see `release_memory`).
+RELEASE_MEMORY_EVERY = 200
 
 #: Rejections that are the normal outcome of crawling a site (listing pages, stubs) are logged at
 #: INFO; anything else (an unparseable page, an empty body, a crashed worker) at WARNING.
@@ -36,12 +39,14 @@ class ExtractPipeline:
             logger.warning("Extraction runs in-process: worker processes need Scrapy's asyncio reactor")
             workers = IN_PROCESS
         self.pool = ExtractionPool(workers, max_in_flight=config.max_pages_in_flight)
+        self.pages = 0
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ExtractPipeline:
         return cls(Config.from_settings(crawler.settings), crawler.stats)
 
     def open_spider(self) -> None:
+        tune_malloc()
         self.pool.start()
         if self.pool.in_process:
             logger.info("Extracting in the crawl process (NEWSCLEAN_EXTRACT_WORKERS=%d)", IN_PROCESS)
@@ -58,6 +63,9 @@ class ExtractPipeline:
         if not isinstance(item, PageItem):
             return item
         page = ItemAdapter(item)
+        self.pages += 1
+        if self.pages % RELEASE_MEMORY_EVERY == 0:
+            release_memory()
         result = await self.pool.extract_item(
             page["body"], page["url"], min_text_chars=self.min_text_chars, encoding=page["encoding"],
             hinted_date=page["hinted_date"], fetched_at=page["fetched_at"], discovered_via=page["discovered_via"])
@@ -66,4 +74,5 @@ class ExtractPipeline:
             level = "INFO" if result.reason in EXPECTED_REJECTIONS else "WARNING"
             raise DropItem(f"{page['url']}: {result.reason} ({result.detail})", log_level=level)
         self.stats.inc_value("newsclean/extracted")
+        result.etag = page.get("etag")
         return result

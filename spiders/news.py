@@ -20,7 +20,7 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import scrapy
@@ -141,7 +141,7 @@ class NewsSpider(scrapy.Spider):
                               meta={"nc_source": index, "nc_role": "feed"}, priority=PRIORITY_DISCOVERY)
 
     def _article_request(self, index: int, url: str, *, via: str, depth: int,
-                         hinted_date: str | None = None) -> scrapy.Request | None:
+                         hinted_date: str | None = None, changed: str | None = None) -> scrapy.Request | None:
         source = self.sources[index]
         if source.max_pages and self._scheduled.get(index, 0) >= source.max_pages:
             if index not in self._limit_logged:
@@ -154,8 +154,20 @@ class NewsSpider(scrapy.Spider):
         return scrapy.Request(
             canonicalize(url), self.parse_page, errback=self.on_error, priority=PRIORITY_ARTICLE,
             meta={"nc_source": index, "nc_role": "article", "nc_via": via, "nc_depth": depth,
-                  "nc_date": hinted_date},
+                  "nc_date": hinted_date, "nc_changed": changed},
         )
+
+    def _join(self, base: str, href: str) -> str:
+        """``urljoin(base, href)``, or "" (which no source's domains hold) for a link Python's URL parser
+        rejects, such as ``http://[``: one bad link must not end the parsing of the page."""
+        try:
+            url = urljoin(base, href)
+            urlsplit(url).hostname  # noqa: B018 - raises ValueError for a broken host
+        except ValueError:
+            self._stat("newsclean/discovery/bad_link")
+            logger.debug("Unparseable link %r on %s", href[:200], base)
+            return ""
+        return url
 
     def _stat(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None:
@@ -184,7 +196,7 @@ class NewsSpider(scrapy.Spider):
         root = sel.xpath("local-name(/*)").get()
         if root == "sitemapindex":
             for loc in sel.xpath("//*[local-name()='sitemap']/*[local-name()='loc']/text()").getall():
-                url = urljoin(response.url, loc.strip())
+                url = self._join(response.url, loc.strip())
                 if in_domains(url, source.allowed_domains):
                     yield self._sitemap_request(index, url)
             return
@@ -197,13 +209,14 @@ class NewsSpider(scrapy.Spider):
             loc = (entry.xpath("*[local-name()='loc']/text()").get() or "").strip()
             if not loc:
                 continue
-            url = urljoin(response.url, loc)
+            url = self._join(response.url, loc)
             published = entry.xpath(".//*[local-name()='publication_date']/text()").get()
             lastmod = entry.xpath("*[local-name()='lastmod']/text()").get()
             hinted = (published or lastmod or "").strip() or None
             if not self._wanted(index, url, hinted, from_listing=False):
                 continue
-            request = self._article_request(index, url, via="sitemap", depth=0, hinted_date=hinted)
+            request = self._article_request(index, url, via="sitemap", depth=0, hinted_date=hinted,
+                                            changed=(lastmod or "").strip() or None)
             if request is not None:
                 found += 1
                 yield request
@@ -231,11 +244,12 @@ class NewsSpider(scrapy.Spider):
             link = entry.get("link")
             if not link:
                 continue
-            url = urljoin(response.url, link)
+            url = self._join(response.url, link)
             hinted = entry.get("published") or entry.get("updated")
             if not self._wanted(index, url, hinted, from_listing=False):
                 continue
-            request = self._article_request(index, url, via="feed", depth=0, hinted_date=hinted)
+            request = self._article_request(index, url, via="feed", depth=0, hinted_date=hinted,
+                                            changed=entry.get("updated") or entry.get("published"))
             if request is not None:
                 found += 1
                 yield request
@@ -274,13 +288,14 @@ class NewsSpider(scrapy.Spider):
                 discovered_via=meta.get("nc_via") or "link",
                 status=response.status,
                 hinted_date=meta.get("nc_date"),
+                etag=(response.headers.get(b"ETag") or b"").decode("latin-1") or None,
                 source=source.name,
             )
         if role == "home" and not source.feeds:
             for href in response.xpath(
                 "//link[@rel='alternate'][contains(@type, 'rss') or contains(@type, 'atom')]/@href"
             ).getall():
-                feed_url = urljoin(response.url, href.strip())
+                feed_url = self._join(response.url, href.strip())
                 if in_domains(feed_url, source.allowed_domains):
                     yield self._feed_request(index, feed_url)
         if source.follow_links and depth < source.max_depth:
@@ -289,7 +304,7 @@ class NewsSpider(scrapy.Spider):
     def _follow(self, response: TextResponse, index: int, depth: int) -> Iterator[scrapy.Request]:
         source = self.sources[index]
         for href in response.xpath("//a/@href").getall():
-            url = canonicalize(urljoin(response.url, href.strip()))
+            url = canonicalize(self._join(response.url, href.strip()))
             if not in_domains(url, source.allowed_domains):
                 continue
             kind = classify(url, article_patterns=source.article_patterns, deny_patterns=source.deny_patterns)

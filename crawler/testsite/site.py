@@ -269,7 +269,9 @@ class NewsSite:
                      paragraphs: list[str] | None = None) -> Article:
         """Change an article's text (append `new_paragraph`, or replace all `paragraphs`).
 
-        Bumps its version (so its ETag), `date_modified` (so Last-Modified and sitemap lastmod).
+        Bumps its version (so its ETag), `date_modified` (so Last-Modified and sitemap lastmod). An edit
+        happens at the real current time (or an hour after the previous edit, if that is later), so a
+        crawler comparing the sitemap's lastmod with when it fetched the page sees the change.
         """
         with self._lock:
             a = self.article(key)
@@ -282,7 +284,8 @@ class NewsSite:
                 )
                 a.paragraphs = [*a.paragraphs, text]
             a.version += 1
-            self.clock = max(self.clock, a.modified) + timedelta(hours=1)
+            self.clock = max(max(self.clock, a.modified) + timedelta(hours=1),
+                             datetime.now(UTC).replace(microsecond=0))
             a.date_modified = self.clock.astimezone(a.published.tzinfo).isoformat()
             story = a.text
             a.noise = [s for s in a.noise if s not in story]

@@ -1,4 +1,4 @@
-"""Article revisions: the previous text of an article whose text changed.
+"""Article revisions (the previous text of an article whose text changed), and each article's ETag.
 
 Revision ID: 0003
 Revises: 0002
@@ -30,7 +30,11 @@ def upgrade() -> None:
         sa.Column("run_id", sa.Integer),
     )
     op.create_index("ix_article_revisions_canonical_url", "article_revisions", ["canonical_url"])
+    with op.batch_alter_table("articles") as batch:
+        batch.add_column(sa.Column("etag", sa.String(255)))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("articles") as batch:
+        batch.drop_column("etag")
     op.drop_table("article_revisions")

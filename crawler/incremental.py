@@ -1,0 +1,150 @@
+"""Incremental crawls: article pages already stored are not fetched again without a reason.
+
+A spider middleware looks up each article request (``meta["nc_role"] == "article"``) the spider
+yields in the store, by canonical URL or alias. A known article is fetched again only when
+
+- its sitemap ``<lastmod>`` or feed entry date is newer than when it was last fetched, or
+- the revisit policy says so: it was published less than ``NEWSCLEAN_REVISIT_DAYS`` days ago and
+  last fetched at least ``NEWSCLEAN_REVISIT_HOURS`` hours ago;
+
+otherwise the request is dropped (``newsclean/skipped/known``). A revisit is a conditional request
+(``If-None-Match`` with the stored ETag, ``If-Modified-Since`` with the last fetch time); a
+``304 Not Modified`` costs no extraction: the article is only marked as seen
+(``newsclean/articles/unchanged``). Discovery pages (home, sections, sitemaps, feeds) are not
+affected: they are fetched on every run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+
+from crawler.config import Config
+from crawler.dates import parse_date
+from crawler.storage import ArticleStore, KnownArticle
+
+logger = logging.getLogger(__name__)
+
+#: Articles seen unchanged are marked in the database this many at a time.
+TOUCH_BATCH = 200
+
+
+def _when(value: str | None) -> datetime | None:
+    iso = parse_date(value) if value else None
+    return datetime.fromisoformat(iso) if iso else None
+
+
+class _StoreUser:
+    """Opens the store when the spider opens and closes it with the spider."""
+
+    store: ArticleStore | None
+
+    def __init__(self, config: Config, stats: Any) -> None:
+        self.config = config
+        self.stats = stats
+        self.store = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Any:
+        config = Config.from_settings(crawler.settings)
+        if not config.incremental:
+            raise NotConfigured("NEWSCLEAN_INCREMENTAL is off: every article page is fetched")
+        middleware = cls(config, crawler.stats)
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def spider_opened(self, spider: Any) -> None:
+        self.store = ArticleStore(self.config.database_url, migrate=self.config.auto_migrate)
+
+    def spider_closed(self, spider: Any) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+
+class IncrementalMiddleware(_StoreUser):
+    """Spider middleware: drops requests for stored articles without a reason to fetch them again, and
+    makes revisits conditional. It runs on the spider's output, before the scheduler, so a request
+    dropped here (found by a link) does not stop the same URL coming back later with a reason (from a
+    sitemap lastmod)."""
+
+    def revisit_reason(self, known: KnownArticle, changed: str | None, now: datetime) -> str | None:
+        """Why a stored article should be fetched again now, or None."""
+        fetched = _when(known.fetched_at)
+        if fetched is None:
+            return "never fetched"
+        changed_at = _when(changed)
+        # ">=": fetch times have whole seconds; an edit in the same second as the fetch is refetched.
+        if changed_at is not None and changed_at >= fetched:
+            return "changed since last fetch"
+        published = _when(known.date_published)
+        recent = published is not None and now - published < timedelta(days=self.config.revisit_days)
+        if recent and now - fetched >= timedelta(hours=self.config.revisit_hours):
+            return "revisit"
+        return None
+
+    def _keep(self, request: Request) -> bool:
+        if request.meta.get("nc_role") != "article" or self.store is None:
+            return True
+        known = self.store.known(request.url)
+        if known is None:
+            return True
+        reason = self.revisit_reason(known, request.meta.get("nc_changed"), datetime.now(UTC))
+        if reason is None:
+            self.stats.inc_value("newsclean/skipped/known")
+            logger.debug("Already stored and unchanged, not fetched: %s", request.url)
+            return False
+        self.stats.inc_value(f"newsclean/revisited/{reason}")
+        if known.etag:
+            request.headers[b"If-None-Match"] = known.etag
+        fetched = _when(known.fetched_at)
+        if fetched is not None:
+            request.headers[b"If-Modified-Since"] = format_datetime(fetched.astimezone(UTC), usegmt=True)
+        request.meta["nc_conditional"] = known.canonical_url
+        return True
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for obj in start:
+            if not isinstance(obj, Request) or self._keep(obj):
+                yield obj
+
+    async def process_spider_output(self, response: Response, result: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for obj in result:
+            if not isinstance(obj, Request) or self._keep(obj):
+                yield obj
+
+
+class NotModifiedMiddleware(_StoreUser):
+    """Downloader middleware: a revisit answered ``304 Not Modified`` marks the article as seen, and
+    goes no further (no extraction)."""
+
+    def __init__(self, config: Config, stats: Any) -> None:
+        super().__init__(config, stats)
+        self.unchanged: list[str] = []
+
+    def spider_closed(self, spider: Any) -> None:
+        self._touch()
+        super().spider_closed(spider)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        canonical = request.meta.get("nc_conditional")
+        if response.status == 304 and canonical:
+            self.stats.inc_value("newsclean/articles/unchanged")
+            self.unchanged.append(canonical)
+            if len(self.unchanged) >= TOUCH_BATCH:
+                self._touch()
+            raise IgnoreRequest(f"{request.url}: not modified since the last fetch")
+        return response
+
+    def _touch(self) -> None:
+        if self.unchanged and self.store is not None:
+            self.store.touch(self.unchanged)
+        self.unchanged = []

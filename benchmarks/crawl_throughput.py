@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -48,6 +49,7 @@ sys.path.insert(0, str(REPO))
 DATASETS = REPO.parent / "shared" / "datasets"
 HTML_DIRS = (DATASETS / "readability-pages" / "html", DATASETS / "fundus-dev" / "html")
 TEMPLATES_FILE = "templates.pickle"
+PROGRESS_EVERY = 60.0  # seconds between progress lines of our crawl
 PAGE_PATH = "/news/2026/01/02/page-{:06d}-{}.html"
 PROBE_URL = "http://127.0.0.1:8000" + PAGE_PATH
 
@@ -102,18 +104,20 @@ def _prepare(path: Path) -> tuple[str, bytes, bytes] | None:
         return None
     prefix, suffix = html[:cut], html[cut:]
     hashes = set()
-    for copy in (1, 2):
+    for copy in (1, 2, 12345):
         page = prefix + marker(copy) + suffix
         page_url = PROBE_URL.format(copy, _slug(path.stem))
         result = extract(page, page_url)
         if not isinstance(result, Article) or result.canonical_url != page_url:
+            return None
+        if marker(copy).strip().decode() not in result.text:  # the copy number must reach the text
             return None
         from crawler.extraction import content_hash
 
         hashes.add(content_hash(result.text))
         if trafilatura.extract(page, url=page_url, output_format="json", with_metadata=True) is None:
             return None
-    if len(hashes) != 2:
+    if len(hashes) != 3:
         return None
     return _slug(path.stem), prefix, suffix
 
@@ -231,7 +235,8 @@ def _sample(pid: int) -> tuple[float, float, float] | None:
         return None
 
 
-def measure(cmd: list[str], *, cwd: Path, env: dict[str, str], log: Path) -> Run:
+def measure(cmd: list[str], *, cwd: Path, env: dict[str, str], log: Path,
+            progress: Callable[[], int] | None = None) -> Run:
     """Run ``cmd``; sample its process tree (CPU per process: the last value seen; memory: the peak sum)."""
     cpu_by_pid: dict[int, float] = {}
     rss_by_pid: dict[int, float] = {}
@@ -239,6 +244,7 @@ def measure(cmd: list[str], *, cwd: Path, env: dict[str, str], log: Path) -> Run
     peak_rss = peak_pss = 0.0
     started = time.monotonic()
     load_before = os.getloadavg()[0]
+    next_report = started + PROGRESS_EVERY
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
         while proc.poll() is None:
@@ -253,6 +259,10 @@ def measure(cmd: list[str], *, cwd: Path, env: dict[str, str], log: Path) -> Run
                     rss_sum += sample[1]
                     pss_sum += sample[2]
             peak_rss, peak_pss = max(peak_rss, rss_sum), max(peak_pss, pss_sum)
+            if progress is not None and time.monotonic() >= next_report:
+                next_report += PROGRESS_EVERY
+                print(f"    ... {time.monotonic() - started:.0f} s: {progress()} stored, RSS now {rss_sum:.0f} MB, "
+                      f"peak {peak_rss:.0f} MB (PSS {peak_pss:.0f} MB), load {os.getloadavg()[0]:.1f}")
             time.sleep(0.2)
     wall = time.monotonic() - started
     processes = [(names.get(pid, "?"), rss) for pid, rss in sorted(rss_by_pid.items())]
@@ -290,13 +300,33 @@ def run_ours(workdir: Path, port: int, pages: int, extra: dict[str, str],
         cmd = [spy, "record", "--subprocesses", "--format", "raw", "--rate", "100", "-o", profile, "--", *cmd]
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings",
            "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-    run = measure(cmd, cwd=out, env=env, log=out / "crawl.log")
-    stored = 0
-    if db.exists():
-        with sqlite3.connect(db) as conn:
-            stored = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    def count() -> int:
+        if not db.exists():
+            return 0
+        try:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
+                return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        except sqlite3.Error:
+            return -1
+
+    run = measure(cmd, cwd=out, env=env, log=out / "crawl.log", progress=count)
+    stored = count()
     dropped = sorted(set(re.findall(r"'newsclean/dropped/[^']+': \d+", (out / "crawl.log").read_text())))
     return run, stored, ", ".join(dropped)
+
+
+#: trafilatura's command line (``trafilatura.cli.main``, what the ``trafilatura`` script runs), with one
+#: change: output files get unique names. trafilatura names each file by a hash of a sample of the
+#: result's words, under which our copies of one page (one word apart) would overwrite each other and
+#: the stored pages could not be counted.
+_PEER_MAIN = (
+    "import sys, uuid\n"
+    "import trafilatura.cli_utils as cu\n"
+    "cu.generate_hash_filename = lambda content: uuid.uuid4().hex\n"
+    "from trafilatura.cli import main\n"
+    "sys.argv[0] = 'trafilatura'\n"
+    "main()\n"
+)
 
 
 def run_peer(workdir: Path, cores: int) -> tuple[Run, int]:
@@ -308,11 +338,10 @@ def run_peer(workdir: Path, cores: int) -> tuple[Run, int]:
     config = re.sub(r"(?m)^SLEEP_TIME = .*$", "SLEEP_TIME = 0", config)
     config = re.sub(r"(?m)^SSRF_PROTECTION = .*$", "SSRF_PROTECTION = off", config)
     (out / "settings.cfg").write_text(config)
-    exe = shutil.which("trafilatura", path=str(Path(sys.executable).parent)) or "trafilatura"
-    cmd = [exe, "-i", str(workdir / "urls.txt"), "--json", "--with-metadata", "--parallel", str(cores),
+    cmd = [sys.executable, "-c", _PEER_MAIN, "-i", str(workdir / "urls.txt"), "--json", "--with-metadata", "--parallel", str(cores),
            "-o", str(out / "json"), "--config-file", str(out / "settings.cfg")]
     run = measure(cmd, cwd=out, env=dict(os.environ), log=out / "trafilatura.log")
-    stored = len(list((out / "json").glob("*.json"))) if (out / "json").exists() else 0
+    stored = len(list((out / "json").rglob("*.json"))) if (out / "json").exists() else 0
     return run, stored
 
 
@@ -373,7 +402,8 @@ def main() -> int:
         if not args.no_peer:
             peer, peer_stored = run_peer(workdir, cores)
             print(f"\n(b) trafilatura -i urls.txt --json --with-metadata --parallel {cores} -o DIR "
-                  "--config-file settings.cfg   (SLEEP_TIME = 0, SSRF_PROTECTION = off)")
+                  "--config-file settings.cfg   (SLEEP_TIME = 0, SSRF_PROTECTION = off; output files named "
+                  "uniquely, see _PEER_MAIN)")
             _report("trafilatura", peer, args.pages, peer_stored)
             ratio = (args.pages / ours.wall) / (args.pages / peer.wall)
             print(f"\nratio (newsclean pages/s / trafilatura pages/s): {ratio:.2f}x")

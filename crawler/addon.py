@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from crawler.config import Config
+from crawler.middlewares import install_secret_masking
 
 if TYPE_CHECKING:
     from scrapy.settings import Settings
@@ -20,7 +21,12 @@ class NewscleanAddon:
     was given on the command line or in settings, so ``scrapy crawl news -O other.jsonl`` replaces it.
     """
 
+    @classmethod
+    def update_pre_crawler_settings(cls, settings: Settings) -> None:
+        install_secret_masking()  # before anything logs a setting that may hold a password
+
     def update_settings(self, settings: Settings) -> None:
+        install_secret_masking()
         config = Config.from_settings(settings)
         if config.feed and not settings.getdict("FEEDS"):
             settings.set(

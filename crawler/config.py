@@ -136,6 +136,9 @@ class Config:
     follow_links: bool
     near_duplicates: str
     incremental: bool
+    progress_interval: float
+    lock_dir: str
+    on_overlap: str
     revisit_days: int
     revisit_hours: float
     journal_dir: str
@@ -160,6 +163,9 @@ class Config:
             follow_links=_bool(settings, "NEWSCLEAN_FOLLOW_LINKS"),
             near_duplicates=_choice(settings, "NEWSCLEAN_NEAR_DUPLICATES", NEAR_DUPLICATE_POLICIES),
             incremental=_bool(settings, "NEWSCLEAN_INCREMENTAL"),
+            progress_interval=_float(settings, "NEWSCLEAN_PROGRESS_INTERVAL", minimum=0.0),
+            lock_dir=str(_get(settings, "NEWSCLEAN_LOCK_DIR") or "").strip() or ".newsclean-locks",
+            on_overlap=_choice(settings, "NEWSCLEAN_ON_OVERLAP", ("exit", "wait")),
             revisit_days=_int(settings, "NEWSCLEAN_REVISIT_DAYS", minimum=0),
             revisit_hours=_float(settings, "NEWSCLEAN_REVISIT_HOURS", minimum=0.0),
             journal_dir=str(_get(settings, "NEWSCLEAN_JOURNAL_DIR") or "").strip() or ".newsclean-journal",

@@ -27,6 +27,7 @@ import logging
 import re
 import socket
 import time
+import traceback
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
@@ -49,7 +50,7 @@ from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, resolve_encoding
 
-from crawler.config import Config
+from crawler.config import Config, mask_password
 
 logger = logging.getLogger(__name__)
 
@@ -99,9 +100,11 @@ def address_kind(ip: IPAddress) -> str | None:
         return "link_local"
     if ip.is_multicast:
         return "multicast"
+    if ip.is_reserved:
+        return "reserved"
     if ip.is_private:
         return "private"
-    if ip.is_reserved or not ip.is_global:
+    if not ip.is_global:
         return "reserved"
     return None
 
@@ -160,8 +163,9 @@ class SsrfGuardMiddleware:
     Every request passes here, redirects included (RedirectMiddleware and MetaRefreshMiddleware
     schedule a new request, which goes through ``process_request`` again). Host names are resolved
     in a thread with the system resolver; the answers are cached per host (`CACHE_SIZE` hosts,
-    `CACHE_TTL` seconds) and, when one is private, the request is refused. The checked IPv4 answer
-    is also put in Scrapy's own DNS cache, so the connection uses the address that was checked.
+    `CACHE_TTL` seconds) and, when one is private, the request is refused. With Scrapy's default
+    resolver, the checked IPv4 answer is also put in Scrapy's DNS cache, so the connection uses the
+    address that was checked (not a second, possibly rebound, answer).
     A refusal raises `SsrfRefused` (an IgnoreRequest: the spider's errback logs it), logs the reason
     and counts ``newsclean/ssrf/refused/<kind>``.
     """
@@ -170,10 +174,11 @@ class SsrfGuardMiddleware:
     CACHE_TTL = 300.0
 
     def __init__(self, *, allow_private: bool, stats: Any = None,
-                 resolver: Callable[[str], list[str]] | None = None) -> None:
+                 resolver: Callable[[str], list[str]] | None = None, prime_dns_cache: bool = False) -> None:
         self.allow_private = allow_private
         self.stats = stats
         self.resolver = resolver or resolve_host
+        self.prime_dns_cache = prime_dns_cache
         self.cache = _HostCache(self.CACHE_SIZE, self.CACHE_TTL)
 
     @classmethod
@@ -181,7 +186,8 @@ class SsrfGuardMiddleware:
         config = Config.from_settings(crawler.settings)
         if config.allow_private_addresses:
             logger.info("NEWSCLEAN_ALLOW_PRIVATE_ADDRESSES is on: private and loopback addresses may be fetched")
-        return cls(allow_private=config.allow_private_addresses, stats=crawler.stats)
+        return cls(allow_private=config.allow_private_addresses, stats=crawler.stats,
+                   prime_dns_cache=uses_caching_threaded_resolver(crawler.settings))
 
     async def process_request(self, request: Request) -> None:
         if self.allow_private:
@@ -209,7 +215,8 @@ class SsrfGuardMiddleware:
                 return None
             self.cache.put(host, addresses)
         self.check_addresses(request, host, addresses)
-        _prime_scrapy_dns_cache(host, addresses)
+        if self.prime_dns_cache:
+            _prime_scrapy_dns_cache(host, addresses)
         return None
 
     def check_addresses(self, request: Request, host: str, addresses: Iterable[str]) -> None:
@@ -234,6 +241,15 @@ async def _in_thread(func: Callable[[str], list[str]], arg: str) -> list[str]:
 
     result: list[str] = await maybe_deferred_to_future(deferToThread(func, arg))
     return result
+
+
+def uses_caching_threaded_resolver(settings: Any) -> bool:
+    """Whether Scrapy resolves with its default CachingThreadedResolver, whose cache (host -> one IPv4
+    string) the guard may fill; other resolvers keep other things in it, and are left alone."""
+    names = [str(settings["TWISTED_DNS_RESOLVER"] or "")]
+    if (settings.getpriority("DNS_RESOLVER") or 0) > 0:  # the deprecated name, when someone set it
+        names.append(str(settings["DNS_RESOLVER"] or ""))
+    return all(name.endswith(".CachingThreadedResolver") for name in names)
 
 
 def _prime_scrapy_dns_cache(host: str, addresses: list[str]) -> None:
@@ -441,7 +457,8 @@ class LinkBudgetMiddleware:
         self.max_links_per_page = max_links_per_page
         self.max_listing_pages = max_listing_pages
         self.stats = stats
-        self._listing: dict[Any, int] = {}
+        #: Listing URLs scheduled per source (each counted once: every article links the same tags).
+        self._listing: dict[Any, set[str]] = {}
         self._budget_logged: set[Any] = set()
 
     @classmethod
@@ -479,16 +496,59 @@ class LinkBudgetMiddleware:
         source = request.meta.get("nc_source")
         if not self.max_listing_pages:
             return True
-        seen = self._listing.get(source, 0)
-        if seen >= self.max_listing_pages:
+        seen = self._listing.setdefault(source, set())
+        if request.url in seen:
+            return True  # already counted; Scrapy's duplicate filter drops it
+        if len(seen) >= self.max_listing_pages:
             self._inc("newsclean/discovery/listing_over_budget")
             if source not in self._budget_logged:
                 self._budget_logged.add(source)
                 logger.warning("Source %s: NEWSCLEAN_MAX_LISTING_PAGES=%d reached; no more listing pages "
                                "are followed", source, self.max_listing_pages)
             return False
-        self._listing[source] = seen + 1
+        seen.add(request.url)
         return True
+
+
+# ---------------------------------------------------------------------------- secrets in logs
+
+_masking_installed = False
+
+
+def _mask_record(record: logging.LogRecord) -> None:
+    try:
+        message = record.getMessage()
+    except (TypeError, ValueError):
+        return  # a broken format string: logging reports it when the record is emitted
+    masked = mask_password(message)
+    if masked != message:
+        record.msg, record.args = masked, ()
+    if record.exc_info and not record.exc_text:
+        text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+        if mask_password(text) != text:
+            record.exc_text = mask_password(text)
+
+
+def install_secret_masking() -> None:
+    """Mask passwords in URLs (``scheme://user:***@host``) in every log record of this process.
+
+    Installed by the newsclean add-on before Scrapy logs its settings, so no log line, message
+    argument or traceback shows a database (or Redis, proxy...) password, whoever logs it and
+    whatever handler writes it. A record factory, not a handler filter: Scrapy may replace its
+    handlers, and filters on loggers do not see records of child loggers. Idempotent.
+    """
+    global _masking_installed
+    if _masking_installed:
+        return
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        _mask_record(record)
+        return record
+
+    logging.setLogRecordFactory(factory)
+    _masking_installed = True
 
 
 # ------------------------------------------------------------------------------ failure kinds
@@ -507,6 +567,9 @@ def failure_kind(failure: Failure | BaseException) -> str:
         return f"ssrf_{exc.kind}"
     if isinstance(exc, RedirectLoop):
         return "redirect_loop"
+    response = getattr(exc, "response", None)
+    if isinstance(response, Response) and type(exc).__name__ == "HttpError":  # an IgnoreRequest too
+        return f"http_{response.status}"
     if isinstance(exc, IgnoreRequest):
         if "max redirections" in message:
             return "too_many_redirects"
@@ -515,9 +578,6 @@ def failure_kind(failure: Failure | BaseException) -> str:
         if "during decompression" in message:
             return "decompression_too_large"
         return "ignored"
-    response = getattr(exc, "response", None)
-    if isinstance(response, Response) and type(exc).__name__ == "HttpError":
-        return f"http_{response.status}"
     if isinstance(exc, DownloadCancelledError) or "larger than download max size" in message:
         return "too_large"
     if isinstance(exc, DownloadTimeoutError | twisted_error.TimeoutError):

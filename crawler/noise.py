@@ -3,13 +3,16 @@
 Two stages:
 
 * `preclean(tree)` removes whole page regions in the lxml tree before the main extractor runs:
-  elements whose class/id/role tokens name a noise widget (share bars, newsletter boxes, related
-  and latest teaser lists, previous/next story navigation, back-to-top links, cookie banners,
-  photo credits) and that do not hold a large share of the page's prose.
+  elements the reader cannot see (``hidden``, ``display: none``), and elements whose class/id/role
+  tokens name a noise widget (share bars, newsletter boxes, related and latest teaser lists,
+  previous/next story navigation, back-to-top links, cookie banners, photo credits, pull quotes)
+  and that do not hold a large share of the page's prose.
 * `filter_paragraphs(paragraphs, ...)` drops lines that slip through: lorem-ipsum family filler
-  (detected by a Latin function-word and ending profile), back-to-top and source links,
-  previous/next labels, teaser headings, share/subscribe/newsletter/cookie lines, photo credits,
-  the title repeated in the body, pull quotes that repeat a body sentence, repeated paragraphs.
+  (detected by a Latin function-word and ending profile, only beside a real story), back-to-top and
+  source/attribution links, previous/next labels, teaser headings, share/subscribe/newsletter/
+  cookie lines, comment calls, blocked-embed placeholders, photo and agency credits, header chrome
+  (reading time, datelines and bylines at the story's edges), the title repeated in the body, pull
+  quotes that repeat a body sentence, a block repeating the one before it.
 
 Every filter counts what it removed, by noise class, so records can say what was taken out.
 """
@@ -132,7 +135,32 @@ def preclean(tree: HtmlElement) -> Counter[str]:
             continue
         _drop(el)
         removed[cls] += 1
+    # streams of teaser cards (lists of other stories, whatever their class names)
+    for lst in body.xpath(".//ul | .//ol"):
+        if _attached(lst, body) and _is_teaser_list(lst):
+            _drop(lst)
+            removed["teaser-list"] += 1
     return removed
+
+
+#: A list is a stream of teaser cards when at least this many of its items, and this share of them,
+#: each hold a card: an <article> element, or a heading that links elsewhere. A story's own lists
+#: (steps, sources, quotes) have items of text, not self-contained article cards.
+#: Measured: readability-pages P 0.958 -> 0.965 (F1 0.936 -> 0.937), fundus-dev unchanged.
+TEASER_LIST_MIN_ITEMS = 3
+TEASER_LIST_MIN_SHARE = 0.8
+
+
+def _is_teaser_list(lst: HtmlElement) -> bool:
+    items = [li for li in lst if li.tag == "li"]
+    if len(items) < TEASER_LIST_MIN_ITEMS:
+        return False
+    cards = sum(
+        1 for li in items
+        if next(li.iter("article"), None) is not None
+        or li.xpath(".//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6][.//a[@href]]")
+    )
+    return cards >= TEASER_LIST_MIN_ITEMS and cards >= TEASER_LIST_MIN_SHARE * len(items)
 
 
 def _drop(el: HtmlElement) -> None:
@@ -295,6 +323,14 @@ _BYLINE_LINE_RE = re.compile(
     r"([^\W\d_][\w.'’-]*(\s+|$)){1,4}((and|und|y|et|e|,)\s+([^\W\d_][\w.'’-]*(\s+|$)){1,4})*$",
     re.IGNORECASE,
 )
+
+
+def is_byline(line: str) -> bool:
+    """True when ``line`` is a byline of its own ("By Jane Doe", "Por Ana Ruiz y Tom Hale")."""
+    s = " ".join(line.split())
+    return len(s) <= 80 and bool(_BYLINE_LINE_RE.match(s))
+
+
 _COMMENTS_RE = re.compile(
     r"^\W*(\d+\s+)?(comments?|kommentare?|commentaires?|comentarios?|commenti)\W*$|"
     r"^\W*(leave|post|add|write|show|view|join)\s+(a\s+|the\s+|our\s+)?(comments?|reply|discussion|"

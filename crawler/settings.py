@@ -27,6 +27,9 @@ NEWSCLEAN_BATCH_SIZE = 100
 NEWSCLEAN_FOLLOW_LINKS = True
 NEWSCLEAN_NEAR_DUPLICATES = "link"
 NEWSCLEAN_INCREMENTAL = True
+NEWSCLEAN_PROGRESS_INTERVAL = 60.0
+NEWSCLEAN_LOCK_DIR = ".newsclean-locks"
+NEWSCLEAN_ON_OVERLAP = "exit"
 NEWSCLEAN_REVISIT_DAYS = 2
 NEWSCLEAN_REVISIT_HOURS = 6.0
 NEWSCLEAN_JOURNAL_DIR = ".newsclean-journal"
@@ -54,6 +57,9 @@ SPIDER_MIDDLEWARES = {
 
 # The addon parses and validates the NEWSCLEAN_* settings once, and sets up the default feed.
 ADDONS = {"crawler.addon.NewscleanAddon": 0}
+
+# Our progress line (pages, articles, drops, queue) replaces Scrapy's LogStats line.
+EXTENSIONS = {"scrapy.extensions.logstats.LogStats": None, "crawler.progress.ProgressLog": 500}
 
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 100,

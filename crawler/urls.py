@@ -67,8 +67,11 @@ def canonicalize(url: str) -> str:
 
 
 def host_of(url: str) -> str:
-    """Lower-case host of a URL, without a leading ``www.``."""
-    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    """Lower-case host of a URL, without a leading ``www.``; "" for a URL whose host cannot be parsed."""
+    try:
+        return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    except ValueError:  # e.g. an unbalanced "[" in the host ("Invalid IPv6 URL")
+        return ""
 
 
 def in_domains(url: str, domains: frozenset[str]) -> bool:
@@ -84,7 +87,11 @@ def classify(url: str, *, article_patterns: tuple[re.Pattern[str], ...] = (),
     Deny patterns win, then listing pages (tags, authors, search, pagination ...), then the site's own
     article patterns when it has some (only those then count), then the general article heuristics.
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.hostname  # noqa: B018  # parses the host: raises for an unbalanced "[" or a bad IPv6 literal
+    except ValueError:
+        return UrlKind.SKIP
     if parts.scheme not in ("http", "https"):
         return UrlKind.SKIP
     path_q = parts.path + ("?" + parts.query if parts.query else "")

@@ -75,27 +75,63 @@ def resolve_workers(setting: int) -> int:
     return setting
 
 
-def _release_memory() -> None:
-    """Hand the heap's free pages back to the OS (glibc ``malloc_trim``), so a worker's RSS after a
-    big page falls back instead of staying at its high-water mark; a no-op where it is unavailable."""
-    if _malloc_trim is not None:
-        _malloc_trim(0)
-
-
-def _load_malloc_trim() -> Any:
+def _load_libc() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
     try:
-        return ctypes.CDLL("libc.so.6").malloc_trim
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim, libc.mallopt  # noqa: B018 (glibc only: musl has neither)
     except (OSError, AttributeError):
         return None
+    return libc
 
 
-_malloc_trim = _load_malloc_trim() if sys.platform.startswith("linux") else None
+_libc = _load_libc()
+#: glibc ``mallopt`` parameters (malloc.h)
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+#: Blocks at least this large (page bodies, their decoded text) get their own mapping, returned to
+#: the OS when freed. glibc's default raises this threshold as big blocks are freed, after which page
+#: bodies land in the heap, fragment it, and the process's RSS creeps up over a long crawl.
+MMAP_THRESHOLD = 128 * 1024
+
+
+def tune_malloc() -> None:
+    """Keep a long-running process's RSS flat (glibc only; a no-op elsewhere): big blocks always
+    mmapped (`MMAP_THRESHOLD`), free heap top returned early. Called in the crawl process and workers."""
+    if _libc is not None:
+        _libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+        _libc.mallopt(_M_TRIM_THRESHOLD, MMAP_THRESHOLD)
+
+
+def release_memory() -> None:
+    """Hand the heap's free pages back to the OS (glibc ``malloc_trim``), so RSS after a big page
+    falls back instead of staying at its high-water mark; a no-op where it is unavailable."""
+    if _libc is not None:
+        _libc.malloc_trim(0)
+
+
+#: A worker trims its heap (`release_memory`, ~1 to 8 ms) after every this many pages.
+TRIM_EVERY = 8
+_pages_since_trim = 0
+
+
+def _after_page() -> None:
+    global _pages_since_trim
+    _pages_since_trim += 1
+    if _pages_since_trim >= TRIM_EVERY:
+        _pages_since_trim = 0
+        release_memory()
+
+
+def _noop() -> None:
+    return None
 
 
 def _init_worker() -> None:
     """Worker initialiser: run one extraction, so trafilatura's lazy set-up happens once, here."""
+    tune_malloc()
     extract(_WARM_UP_HTML, "http://warm-up.invalid/news/2026/01/01/warm-up.html")
-    _release_memory()
+    release_memory()
 
 
 def _extract_job(html: bytes | str, url: str, min_text_chars: int, encoding: str | None,
@@ -103,7 +139,7 @@ def _extract_job(html: bytes | str, url: str, min_text_chars: int, encoding: str
     try:
         return extract(html, url, min_text_chars=min_text_chars, encoding=encoding, hinted_date=hinted_date)
     finally:
-        _release_memory()
+        _after_page()
 
 
 def extract_item(html: bytes | str, url: str, *, min_text_chars: int = MIN_TEXT_CHARS,
@@ -126,7 +162,7 @@ def _extract_item_job(html: bytes | str, url: str, min_text_chars: int, encoding
         return extract_item(html, url, min_text_chars=min_text_chars, encoding=encoding,
                             hinted_date=hinted_date, fetched_at=fetched_at, discovered_via=discovered_via)
     finally:
-        _release_memory()
+        _after_page()
 
 
 @dataclass
@@ -162,7 +198,10 @@ class ExtractionPool:
     def start(self) -> None:
         """Start the worker processes now (else on the first page)."""
         if not self.in_process:
-            self._ensure_executor()
+            executor = self._ensure_executor()
+            # ProcessPoolExecutor starts workers on demand: one no-op job per worker starts them all
+            for _ in range(self.workers):
+                executor.submit(_noop)
 
     def _ensure_executor(self) -> ProcessPoolExecutor:
         if self._closed:

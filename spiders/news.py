@@ -68,6 +68,10 @@ class NewsSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.sources: list[Source] = []
         self._scheduled: dict[int, int] = {}
+        #: Article URLs requested in this run. Article requests bypass Scrapy's duplicate filter
+        #: (dont_filter) and are deduplicated here instead: with JOBDIR, the filter's memory survives
+        #: a killed run, and would then refuse articles that were requested but never stored.
+        self._article_urls: set[str] = set()
         self._limit_logged: set[int] = set()
 
     @classmethod
@@ -115,20 +119,21 @@ class NewsSpider(scrapy.Spider):
                 yield request
 
     def _start_requests(self, index: int, source: Source) -> Iterator[scrapy.Request]:
+        """Discovery entry points; never filtered as duplicates, so a resumed run (JOBDIR) reads them again."""
         meta = {"nc_source": index}
         if source.url and source.discover_sitemaps:
             yield scrapy.Request(urljoin(source.url, "/robots.txt"), self.parse_robots, errback=self.on_error,
-                                 meta={**meta, "nc_role": "robots"}, priority=PRIORITY_DISCOVERY)
+                                 meta={**meta, "nc_role": "robots"}, priority=PRIORITY_DISCOVERY, dont_filter=True)
         for url in source.sitemaps:
-            yield self._sitemap_request(index, url)
+            yield self._sitemap_request(index, url).replace(dont_filter=True)
         for url in source.feeds:
-            yield self._feed_request(index, url)
+            yield self._feed_request(index, url).replace(dont_filter=True)
         for url in source.urls:
             request = self._article_request(index, url, via="url list", depth=0)
             if request is not None:
                 yield request
         if source.url:
-            yield scrapy.Request(source.url, self.parse_page, errback=self.on_error,
+            yield scrapy.Request(source.url, self.parse_page, errback=self.on_error, dont_filter=True,
                                  meta={**meta, "nc_role": "home", "nc_depth": 0}, priority=PRIORITY_LISTING)
 
     # --------------------------------------------------------------- requests
@@ -143,6 +148,9 @@ class NewsSpider(scrapy.Spider):
     def _article_request(self, index: int, url: str, *, via: str, depth: int,
                          hinted_date: str | None = None, changed: str | None = None) -> scrapy.Request | None:
         source = self.sources[index]
+        url = canonicalize(url)
+        if url in self._article_urls:
+            return None
         if source.max_pages and self._scheduled.get(index, 0) >= source.max_pages:
             if index not in self._limit_logged:
                 self._limit_logged.add(index)
@@ -151,8 +159,9 @@ class NewsSpider(scrapy.Spider):
             self._stat("newsclean/articles_over_max_pages")
             return None
         self._scheduled[index] = self._scheduled.get(index, 0) + 1
+        self._article_urls.add(url)
         return scrapy.Request(
-            canonicalize(url), self.parse_page, errback=self.on_error, priority=PRIORITY_ARTICLE,
+            url, self.parse_page, errback=self.on_error, priority=PRIORITY_ARTICLE, dont_filter=True,
             meta={"nc_source": index, "nc_role": "article", "nc_via": via, "nc_depth": depth,
                   "nc_date": hinted_date, "nc_changed": changed},
         )

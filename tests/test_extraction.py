@@ -143,6 +143,21 @@ def test_text_assembly_keeps_order_and_never_glues_words() -> None:
     assert result.text.index("four hundred") < result.text.index("eighteen months") < result.text.index("shop owners")
 
 
+def test_mathml_formulas_stay_in_the_text() -> None:
+    body = (
+        "<article><h1>Solving quadratics</h1>"
+        "<p>When <math><mi>a</mi><mo>≠</mo><mn>0</mn></math>, there are two solutions to "
+        "<math><mi>a</mi><msup><mi>x</mi><mn>2</mn></msup><mo>+</mo><mi>c</mi><mo>=</mo><mn>0</mn></math> "
+        "and they are shown below.</p>"
+        "<math display='block'><mi>x</mi><mo>=</mo><mn>42</mn></math>"
+        f"{STORY}</article>"
+    )
+    result = extract(page(body), "https://example.test/m")
+    assert isinstance(result, Article)
+    assert "When a ≠ 0, there are two solutions to a x 2 + c = 0 and they are" in result.text
+    assert "x = 42" in result.text
+
+
 def test_min_text_chars_parameter() -> None:
     html = page(f"<article>{STORY}</article>" + "<footer>" + "<a href='/x'>link</a> " * 200 + "</footer>")
     assert isinstance(extract(html, "https://example.test/a"), Article)
@@ -241,3 +256,18 @@ def test_scrapy_extract_command_on_directory_and_gzip(tmp_path: Path) -> None:
     assert [Path(r["path"]).name for r in records] == ["b.html", "a.html.gz"]
     assert all("error" not in r for r in records)
     assert records[1]["authors"] == ["Anna Berger", "Jonas Keller"]
+
+
+def test_stream_of_signed_teasers_is_not_an_article() -> None:
+    teasers = "".join(
+        f"<div><p>Teaser {i}: the council approved another plan on Tuesday after a long planning process that "
+        f"drew many public comments from residents, shop owners and businesses of the old town.</p>"
+        f"<p>By {name}</p></div>"
+        for i, name in enumerate(["Ana Ruiz", "Tom Hale", "Lena Fischer", "Jean Dupont"])
+    )
+    result = extract(page(f"<main>{teasers}</main>"), "https://example.test/section")
+    assert isinstance(result, Rejection)
+    assert result.reason == "not an article"
+    # one story with its byline is kept
+    result = extract(page(f"<article><p>By Ana Ruiz</p>{STORY}</article>"), "https://example.test/story")
+    assert isinstance(result, Article)

@@ -15,7 +15,13 @@ from typing import Any
 import pytest
 from scrapy.http import HtmlResponse, Request, Response
 
-from crawler.middlewares import CharsetMiddleware, RedirectLoop, RedirectLoopMiddleware, choose_encoding, looks_binary
+from crawler.middlewares import (
+    CharsetMiddleware,
+    RedirectLoop,
+    RedirectLoopMiddleware,
+    choose_encoding,
+    looks_binary,
+)
 from crawler.storage import ArticleStore
 from crawler.testsite.hostile import (
     BAD_INPUTS,
@@ -30,7 +36,7 @@ from .conftest import CrawlResult, run_crawl
 #: Settings of the hostile crawl: a short timeout for the drip page, small budgets so the traps and
 #: the link flood reach them quickly (the defaults are 30 s, 1000 links per page, 5000 listing pages).
 HOSTILE_SETTINGS = {
-    "DOWNLOAD_TIMEOUT": "3",
+    "DOWNLOAD_TIMEOUT": "10",  # the drip page sends for 60 s; 16 MB of the 50 MB page arrive well before
     "RETRY_TIMES": "1",
     "NEWSCLEAN_MAX_LINKS_PER_PAGE": "200",
     "NEWSCLEAN_MAX_LISTING_PAGES": "60",
@@ -99,12 +105,28 @@ def test_charset_and_control_cases_are_stored_decoded(hostile: Hostile, bad: Any
     assert "Ã" not in text and "â€" not in text  # no UTF-8-read-as-cp1252 mojibake
 
 
+def test_a_story_with_a_broken_date_is_still_stored(hostile: Hostile) -> None:
+    # crawler.dates.parse_date raises on a UTC offset of 24 h or more (tests/test_fuzz.py); extraction
+    # must still store the story (it used to reject the page as "unparseable")
+    assert hostile.base + hostile.site.inputs["bad-date"].path in hostile.rows
+
+
+@pytest.mark.xfail(strict=True, reason="extraction bug: lxml (libxml2) drops what is nested deeper than 256 "
+                                       "elements, and the short-page rule then stores the page's remaining 23 "
+                                       "characters (the headline) as the article's text")
+def test_a_deeply_nested_story_is_stored_whole_or_not_at_all(hostile: Hostile) -> None:
+    row = hostile.rows.get(hostile.base + hostile.site.inputs["deep-dom"].path)
+    assert row is None or LATIN_SENTENCES[0] in row["text"]
+
+
 def test_failures_are_logged_with_their_url_and_reason(hostile: Hostile) -> None:
     log = hostile.result.log
     for name, kind in [("huge", "too_large"), ("huge-chunked", "too_large"), ("gzip-bomb", "decompression_too_large"),
                        ("redirect-loop", "redirect_loop"), ("drip", "timeout"), ("redirect-chain", "too_many_redirects")]:
         url = hostile.base + hostile.site.inputs[name].path
-        assert re.search(rf"Could not fetch article {re.escape(url)} \({kind}\)", log), (name, kind)
+        # a redirect fails on the last hop's URL; the others on the input's own URL
+        where = re.escape(url) if "redirect" not in name else rf"{re.escape(hostile.base)}/\S+"
+        assert re.search(rf"Could not fetch article {where} \({kind}\)", log), (name, kind)
 
 
 def test_traps_and_floods_are_bounded(hostile: Hostile) -> None:
@@ -197,6 +219,33 @@ def test_redirect_loop_is_a_failure_not_a_silent_drop() -> None:
 def test_hostile_site_serves_what_it_promises(tmp_path: Path) -> None:
     site = HostileSite()
     assert len(site.good_urls("http://h")) == 8
-    assert site.handle("GET", "/2026/02/hostile-gzip-bomb-story-page/", {}, "http://h").headers[
+    assert site.handle("GET", "/2026/02/10/hostile-gzip-bomb-news-story/", {}, "http://h").headers[
         "Content-Encoding"] == "gzip"
     assert len(site.gzip_bomb()) < 1024 * 1024
+
+
+def test_link_budgets() -> None:
+    import asyncio
+
+    from crawler.middlewares import LinkBudgetMiddleware
+
+    async def collect(mw: LinkBudgetMiddleware, outputs: list[Any]) -> list[Any]:
+        async def source() -> Any:
+            for obj in outputs:
+                yield obj
+
+        home = HtmlResponse("http://h/", body=b"<html></html>", request=Request("http://h/", meta={"nc_role": "home"}))
+        return [obj async for obj in mw.process_spider_output(home, source())]
+
+    def listing(path: str) -> Request:
+        return Request(f"http://h{path}", meta={"nc_role": "listing", "nc_source": 0})
+
+    # the listing budget counts each URL once (every article page links the same tags)
+    mw = LinkBudgetMiddleware(max_links_per_page=0, max_listing_pages=2)
+    out = asyncio.run(collect(mw, [listing("/tag/a/"), listing("/tag/a/"), listing("/tag/b/"), listing("/tag/c/")]))
+    assert [r.url for r in out] == ["http://h/tag/a/", "http://h/tag/a/", "http://h/tag/b/"]
+    # the per-page limit keeps what came before the links (the page's item) and stops reading there
+    mw = LinkBudgetMiddleware(max_links_per_page=2, max_listing_pages=0)
+    item = {"page": 1}
+    out = asyncio.run(collect(mw, [item, *[listing(f"/p/{i}/") for i in range(5)]]))
+    assert out[0] is item and len(out) == 3

@@ -90,6 +90,8 @@ def test_broken_jsonld_is_tolerated() -> None:
         ("Brenda Goodman, MA", ["Brenda Goodman"]),
         ("Jane Doe May 3, 2024", ["Jane Doe"]),
         ("https://example.com/authors/jane", []),
+        ("By MND Staff", ["MND Staff"]),
+        ("Staff Writer", []),
     ],
 )
 def test_clean_author(raw: str, names: list[str]) -> None:
@@ -120,7 +122,8 @@ def test_author_bio_box_is_not_a_byline() -> None:
     [
         ("Budget passes narrowly | Example News", "Budget passes narrowly"),
         ("Budget passes narrowly - Example News", "Budget passes narrowly"),
-        ("Example News: Budget passes narrowly", "Budget passes narrowly"),
+        ("Example News: Budget passes narrowly after a long night", "Budget passes narrowly after a long night"),
+        ("Example News - Latest News & Headlines", "Example News - Latest News & Headlines"),  # a tagline
         ("Budget passes narrowly – news.example.com", "Budget passes narrowly"),
         ("Brexit: what happens next - Politics - Example News", "Brexit: what happens next - Politics"),
         ("Q&A: Why the budget matters", "Q&A: Why the budget matters"),
@@ -130,12 +133,29 @@ def test_strip_site_suffix(title: str, expected: str) -> None:
     assert strip_site_suffix(title, ["Example News", "news.example.com", "example"]) == expected
 
 
-def test_title_prefers_the_candidate_printed_as_h1() -> None:
+def test_title_metadata_outranks_the_h1() -> None:
     head = ("<meta property='og:site_name' content='Example News'>"
-            "<meta property='og:title' content='SEO title for sharing'>"
-            "<title>Budget passes narrowly | Example News</title>")
-    md = md_of(head, "<h1>Budget passes narrowly</h1>")
+            "<meta property='og:title' content='Budget passes narrowly after all-night session'>"
+            "<title>Budget passes | Example News</title>")
+    md = md_of(head, "<h1>Budget passes</h1>")
+    assert md.title == "Budget passes narrowly after all-night session"
+    # JSON-LD headline first, then og:title
+    md = md_of(ld({"@type": "NewsArticle", "headline": "Budget passes narrowly"}) + head, "<h1>Budget passes</h1>")
     assert md.title == "Budget passes narrowly"
+
+
+def test_jsonld_name_wins_over_a_headline_no_other_source_confirms() -> None:
+    head = (ld({"@type": "Article", "name": "Hermitian matrix", "headline": "matrix equal to its conjugate-transpose"})
+            + "<title>Hermitian matrix - Wikipedia</title>")
+    assert md_of(head, "<h1>Hermitian matrix</h1>").title == "Hermitian matrix"
+    head = ld({"@type": "Article", "name": "Example News", "headline": "Budget passes narrowly"})
+    assert md_of(head, "<h1>Other</h1>").title == "Budget passes narrowly"
+
+
+def test_reworded_kicker_in_the_h1_is_not_a_kicker() -> None:
+    head = ld({"@type": "NewsArticle", "headline": "Vision Pro hands-on: the display moment for headsets"})
+    md = md_of(head, "<h1>Vision Pro is the display moment for headsets</h1>")
+    assert md.title == "Vision Pro hands-on: the display moment for headsets"
 
 
 def test_canonical_language_site_tags_image() -> None:
@@ -174,3 +194,61 @@ def test_listing_types_are_recorded() -> None:
     md = md_of(ld({"@type": "CollectionPage", "name": "Politics"}) + "<meta property='og:type' content='website'>")
     assert "collectionpage" in md.jsonld_types
     assert md.og_type == "website"
+
+
+def test_kicker_dropped_when_another_source_gives_the_headline_alone() -> None:
+    head = (ld({"@type": "NewsArticle", "headline": "Neue Leipziger Schule: Judy Lybke, ganz und gar nicht eigenartig"})
+            + "<meta property='og:title' content='Judy Lybke, ganz und gar nicht eigenartig'>")
+    md = md_of(head, "<h1>Neue Leipziger Schule: Judy Lybke, ganz und gar nicht eigenartig</h1>")
+    assert md.title == "Judy Lybke, ganz und gar nicht eigenartig"
+    # a colon that is part of the headline stays when no source gives a shorter form
+    md = md_of("<meta property='og:title' content='Brexit: what happens next for the Irish border'>",
+               "<h1>Brexit: what happens next for the Irish border</h1>")
+    assert md.title == "Brexit: what happens next for the Irish border"
+
+
+def test_date_part_in_title_suffix_is_dropped() -> None:
+    head = ("<meta property='og:site_name' content='DW'>"
+            "<meta property='og:title' content='Ukrainische Gegenoffensive: Ziele, Chancen, Risiken | DW | 28.04.2023'>")
+    assert md_of(head).title == "Ukrainische Gegenoffensive: Ziele, Chancen, Risiken"
+
+
+def test_labelled_author_and_site_acronym() -> None:
+    head = "<meta property='og:site_name' content='DW.COM'><meta name='author' content='Deutsche Welle'>"
+    body = "<ul><li><strong>Datum</strong> 28.04.2023</li><li><strong>Autorin/Autor</strong> Roman Goncharenko</li></ul>"
+    md = md_of(head, body, url="https://www.dw.com/de/story/a-123")
+    assert md.authors == ["Roman Goncharenko"]
+
+
+def test_space_separated_meta_properties_and_dublin_core_first() -> None:
+    head = ("<title>Title Element</title>"
+            "<meta property='x:title dc:title' content='Preferred title'>"
+            "<meta property='og:title twitter:title' content='A title'>")
+    assert md_of(head).title == "Preferred title"
+    assert md_of("<meta property='og:title twitter:title' content='A title'>").title == "A title"
+
+
+def test_bare_title_element_loses_its_last_part() -> None:
+    assert md_of("<title>Lorem ipsum dolor sit amet – My website</title>").title == "Lorem ipsum dolor sit amet"
+    assert md_of("<title>Short - Site</title>").title == "Short - Site"  # too short a head to stand alone
+
+
+def test_byline_blocks_are_not_glued_and_login_widgets_are_not_bylines() -> None:
+    body = ("<div class='authorization'><a>Sign In</a> <a>Sign Up</a></div>"
+            "<div class='article-author'><div>Von</div><div><a>Lena Fischer</a></div></div>")
+    assert md_of("", body).authors == ["Lena Fischer"]
+
+
+def test_role_words_and_site_name_after_a_person_are_cut() -> None:
+    assert md_of("<meta name='author' content='신현주 기자'>").authors == ["신현주"]
+    head = "<meta property='og:site_name' content='Example News'><meta name='author' content='Jane Doe Example News'>"
+    assert md_of(head).authors == ["Jane Doe"]
+
+
+def test_agency_beside_a_person_in_jsonld_is_a_co_author() -> None:
+    head = ld({"@type": "NewsArticle", "author": [{"@type": "Organization", "name": "Deutsche Presse-Agentur"},
+                                                  {"@type": "Person", "name": "Lena Fischer"}]})
+    assert md_of(head).authors == ["Deutsche Presse-Agentur", "Lena Fischer"]
+    # an organisation alone yields to a byline naming a person
+    head = ld({"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Example News"}})
+    assert md_of(head, "<p class='byline'>By Tom Hale</p>").authors == ["Tom Hale"]

@@ -174,3 +174,20 @@ def test_noise_classes_end_to_end() -> None:
     result = extract(page, "https://example.test/water-bill")
     assert isinstance(result, Article)
     assert result.text == "\n\n".join(STORY)
+
+
+def test_teaser_card_lists_are_removed_but_story_lists_kept() -> None:
+    cards = "".join(
+        f"<li><article><h3><a href='/other-{i}'>Other story number {i}</a></h3><p>Summary {i}.</p></article></li>"
+        for i in range(4)
+    )
+    headed = "".join(f"<li><h2><a href='/x-{i}'>Headline {i}</a></h2><p>Teaser {i}</p></li>" for i in range(3))
+    steps = "".join(f"<li>Step {i}: see <a href='/src-{i}'>the source</a></li>" for i in range(5))
+    tree = lxml_html.fromstring(
+        f"<html><body><article><p>Story text.</p><ol>{steps}</ol></article><ul>{cards}</ul><ol>{headed}</ol></body></html>"
+    )
+    removed = preclean(tree)
+    text = tree.text_content()
+    assert removed["teaser-list"] == 2
+    assert "Other story" not in text and "Headline 1" not in text
+    assert "Step 4" in text

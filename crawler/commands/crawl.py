@@ -20,9 +20,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.config import Config, ConfigError
+from crawler.runlock import RunLock, RunLocked
 from crawler.storage import make_engine
 
 logger = logging.getLogger(__name__)
+
+#: Exit status of a run skipped because the same job is still running (EX_TEMPFAIL: try again later).
+EXIT_OVERLAP = 75
 
 
 def summary(stats: dict[str, Any]) -> str:
@@ -92,9 +96,25 @@ class Command(ScrapyCrawlCommand):
             except ConfigError as exc:
                 raise UsageError(str(exc), print_help=False) from None
         self._check_database()
-        crawler = self._create_crawler(spidercls)
-        self.crawler_process.crawl(crawler, **opts.spargs)
-        self.crawler_process.start()
+        config = Config.from_settings(self.settings)
+        lock = RunLock(config.lock_dir, spidercls.name, dict(opts.spargs))
+        try:
+            lock.acquire(wait=False)
+        except RunLocked as exc:
+            if config.on_overlap == "exit":
+                logger.warning("Not crawling: %s (NEWSCLEAN_ON_OVERLAP=exit)", exc)
+                print(f"newsclean run: skipped, {exc}", file=sys.stderr)
+                self.exitcode = EXIT_OVERLAP
+                return
+            logger.warning("Waiting: %s (NEWSCLEAN_ON_OVERLAP=wait)", exc)
+            print(f"newsclean run: waiting, {exc}", file=sys.stderr, flush=True)
+            lock.acquire(wait=True)
+        try:
+            crawler = self._create_crawler(spidercls)
+            self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.start()
+        finally:
+            lock.release()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return

@@ -73,8 +73,10 @@ class Command(ScrapyCommand):
                   "requests); this takes about half a minute...", flush=True)
             crawler = self.crawler_process.create_crawler("news")
             # The demo site is on loopback, which the SSRF guard refuses by default: allow private
-            # addresses for this crawl only (its own settings copy, above any -s or settings.py value).
-            crawler.settings.set("NEWSCLEAN_ALLOW_PRIVATE_ADDRESSES", True, priority="spider")
+            # addresses for this crawl only (its own settings copy, at a priority above -s: crawl() merges
+            # the command's settings into it again, and they would win at an equal priority).
+            crawler.settings.set("NEWSCLEAN_ALLOW_PRIVATE_ADDRESSES", True,
+                                 priority=SETTINGS_PRIORITIES["cmdline"] + 1)
             self.crawler_process.crawl(crawler, url=server.base_url + "/")
             self.crawler_process.start()
         finally:

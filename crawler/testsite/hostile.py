@@ -112,13 +112,15 @@ def story_html(title: str, sentences: list[str], *, lang: str = "en", head: str 
 
 
 def _story(title: str, lang: str = "en", *, head: str = "", before: str = "", after: str = "") -> str:
+    # a first paragraph of its own, so that no two bad inputs have the same text (deduplication)
+    own = f"<p>{title}: {'これは個別の記事です。' if lang == 'ja' else 'this story is one of a kind.'}</p>"
     return story_html(title, JAPANESE_SENTENCES if lang == "ja" else LATIN_SENTENCES, lang=lang, head=head,
-                      before=before, after=after)
+                      before=before + own, after=after)
 
 
 def _p(name: str) -> str:
     """Path of a bad input: looks like a story URL (date and long slug), so the spider extracts it."""
-    return f"/2026/02/hostile-{name}-story-page/"
+    return f"/2026/02/10/hostile-{name}-news-story/"
 
 
 BAD_INPUTS: list[BadInput] = [
@@ -172,9 +174,16 @@ BAD_INPUTS: list[BadInput] = [
              ("newsclean/discovery/listing_over_budget",)),
     BadInput("link-flood", _p("link-flood"), f"a page with {FLOOD_LINKS:,} links",
              ("newsclean/discovery/pages_over_link_limit",)),
+    BadInput("bad-date", _p("bad-date"), "a good story whose published time has a -99:99 UTC offset",
+             ("newsclean/extracted", "newsclean/dropped/unparseable")),
+    BadInput("bad-links", "/", "links that make Python's URL parser raise (http://[, http://]x), first on the home page",
+             ("newsclean/discovery/bad_link",)),
     BadInput("deep-dom", _p("deep-dom"), f"a story inside {DEEP_NESTING:,} nested <div>s",
              ("newsclean/dropped/too short", "newsclean/extracted")),
 ]
+
+#: hrefs for which urllib.parse raises ValueError ("Invalid IPv6 URL").
+BROKEN_HREFS = ("http://[", "http://]x/", "https://[::1/story", "//[bad")
 
 _MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
                 b"trailer<</Root 1 0 R>>\n%%EOF\n")
@@ -189,7 +198,7 @@ def _html(body: bytes, charset: str | None = "utf-8", **headers: str) -> Reply:
 
 def _stream_zeros(total: int) -> Writer:
     def write(out: IO[bytes]) -> None:
-        chunk = b"<p>" + b"x" * (64 * 1024 - 7) + b"</p>\n"
+        chunk = b"<p>" + b"x" * (MB - 8) + b"</p>\n"
         sent = 0
         while sent < total:
             out.write(chunk)
@@ -232,9 +241,12 @@ class HostileSite:
 
     def home(self, base: str) -> str:
         good = "".join(f'<li><a href="{a.path}">{a.title}</a></li>' for a in self.news.articles)
-        bad = "".join(f'<li><a href="{b.path}">{b.name}</a></li>' for b in BAD_INPUTS)
-        return (f"<!DOCTYPE html><html><head><title>Hostile Courier</title></head><body><h1>Hostile Courier</h1>"
-                f"<ul>{good}</ul><ul>{bad}</ul></body></html>")
+        bad = "".join(f'<li><a href="{b.path}">{b.name}</a></li>' for b in BAD_INPUTS if b.path != "/")
+        # links Python's URL parser rejects, before every other link: one must not end the page's parsing
+        broken = "".join(f'<a href="{href}">broken</a>' for href in BROKEN_HREFS)
+        return (f"<!DOCTYPE html><html><head><title>Hostile Courier</title>"
+                '<link rel="alternate" type="application/rss+xml" href="http://[::1/feed">'
+                f"</head><body><h1>Hostile Courier</h1><nav>{broken}</nav><ul>{good}</ul><ul>{bad}</ul></body></html>")
 
     # ------------------------------------------------------------------------------------------ HTTP
 
@@ -289,14 +301,14 @@ class HostileSite:
         if name == "utf8-bom-header-latin1":
             return _html(b"\xef\xbb\xbf" + _story(title).encode(), "iso-8859-1")
         if name == "shift-jis-meta":
-            return _html(_story("東京都の防災計画", "ja", head='<meta charset="Shift_JIS">').encode("shift_jis"), None)
+            return _html(_story(f"東京都の防災計画 ({name})", "ja", head='<meta charset="Shift_JIS">').encode("shift_jis"), None)
         if name == "shift-jis-undeclared":
-            return _html(_story("東京都の防災計画", "ja").encode("shift_jis"), None)
+            return _html(_story(f"東京都の防災計画 ({name})", "ja").encode("shift_jis"), None)
         if name == "shift-jis-conflict":
-            return _html(_story("東京都の防災計画", "ja", head='<meta charset="Shift_JIS">').encode("shift_jis"), "utf-8")
+            return _html(_story(f"東京都の防災計画 ({name})", "ja", head='<meta charset="Shift_JIS">').encode("shift_jis"), "utf-8")
         if name == "euc-jp-header-latin1":
             head = '<meta http-equiv="Content-Type" content="text/html; charset=EUC-JP">'
-            return _html(_story("東京都の防災計画", "ja", head=head).encode("euc_jp"), "iso-8859-1")
+            return _html(_story(f"東京都の防災計画 ({name})", "ja", head=head).encode("euc_jp"), "iso-8859-1")
         if name == "utf16":
             return _html(_story(title).encode("utf-16"), None)
         if name == "binary-as-html":
@@ -325,6 +337,9 @@ class HostileSite:
         if name == "link-flood":
             links = "".join(f'<a href="/flood/{i}/item">item {i}</a> ' for i in range(FLOOD_LINKS))
             return _html(_story(title, after=f"<div>{links}</div>").encode())
+        if name == "bad-date":
+            page = _story(title).replace("2026-02-10T08:00:00+00:00", "Tue, 10 Feb 2026 08:00:00 -9999")
+            return _html(page.encode())
         if name == "deep-dom":
             return _html(_story(title, before="<div>" * DEEP_NESTING, after="</div>" * DEEP_NESTING).encode())
         raise KeyError(name)

@@ -341,10 +341,13 @@ class ArticleStore:
             by_key[key] = row
         return list(by_key.values())
 
-    def upsert(self, records: Iterable[Mapping[str, Any]], *, run_id: int | None = None) -> int:
+    def upsert(self, records: Iterable[Mapping[str, Any]], *, run_id: int | None = None,
+               counts: dict[str, int] | None = None) -> int:
         """Insert or update records by canonical URL in one transaction; returns rows written.
 
         A record whose ``url`` differs from its ``canonical_url`` also records that URL as an alias.
+        ``counts``, when given, is increased by the rows that were ``new``, ``updated`` (text changed)
+        and ``same_text`` (fetched again, text unchanged).
         """
         now = datetime.now(UTC)
         rows = self._rows(records, now, run_id)
@@ -364,18 +367,22 @@ class ArticleStore:
         aliases = [(r["url"], r["canonical_url"]) for r in rows if r["url"] and r["url"] != r["canonical_url"]]
         with self.Session.begin() as session:
             conn = session.connection()
-            self._keep_revisions(conn, rows, now, run_id)
+            stored, changed = self._keep_revisions(conn, rows, now, run_id)
             # Core executemany on the connection: the ORM's bulk path costs more than the write itself.
             conn.execute(stmt, rows)
             if aliases:
                 self._write_aliases(session, aliases, now)
+        if counts is not None:
+            for key, n in (("new", len(rows) - stored), ("updated", changed), ("same_text", stored - changed)):
+                counts[key] = counts.get(key, 0) + n
         return len(rows)
 
-    def _keep_revisions(self, conn: Any, rows: list[dict[str, Any]], now: datetime, run_id: int | None) -> None:
+    def _keep_revisions(self, conn: Any, rows: list[dict[str, Any]], now: datetime,
+                        run_id: int | None) -> tuple[int, int]:
         """Before rows are overwritten, copy the stored text of those whose text changed to revisions.
 
         A changed article whose page states no newer modification date gets the time the change was
-        found as ``date_modified``.
+        found as ``date_modified``. Returns how many rows were already stored, and how many changed.
         """
         incoming = {r["canonical_url"]: r for r in rows}
         stored = conn.execute(
@@ -384,7 +391,7 @@ class ArticleStore:
         ).all()
         changed = [(url, modified) for url, digest, modified in stored if digest != incoming[url]["content_hash"]]
         if not changed:
-            return
+            return len(stored), 0
         for url, modified in changed:
             row = incoming[url]
             if not row["date_modified"] or row["date_modified"] == modified:
@@ -399,6 +406,7 @@ class ArticleStore:
                 .where(Article.canonical_url.in_([url for url, _ in changed])),
             )
         )
+        return len(stored), len(changed)
 
     def iter_revisions(self, where: ExportFilter | None = None) -> Iterator[dict[str, Any]]:
         """Stored revisions (oldest first), optionally of the articles an export filter selects."""

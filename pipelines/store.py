@@ -59,6 +59,8 @@ class StorePipeline:
         self.store: ArticleStore | None = None
         self.run_id: int | None = None
         self.buffer: list[dict[str, Any]] = []
+        #: Rows written so far that were new, updated (text changed) or same_text (fetched again, unchanged).
+        self.counts: dict[str, int] = {}
         self.journal = Journal(journal_path(config.journal_dir, config.database_url))
         self.rejected = Journal(self.journal.path.parent / "rejected.jsonl")
         self.retry_delay = config.db_retry_seconds
@@ -132,7 +134,7 @@ class StorePipeline:
         """Write a batch; returns the records left unwritten because the database went away."""
         assert self.store is not None
         try:
-            written = self.store.upsert(batch, run_id=self.run_id)
+            written = self.store.upsert(batch, run_id=self.run_id, counts=self.counts)
         except SQLAlchemyError as exc:
             if is_outage(exc):
                 self._outage(exc, len(batch))
@@ -144,13 +146,15 @@ class StorePipeline:
 
     def _written(self, n: int) -> None:
         self.stats.inc_value("newsclean/store/written", n)
+        for key, value in self.counts.items():
+            self.stats.set_value(f"newsclean/articles/{key}", value)
         self.retry_delay = self.config.db_retry_seconds
 
     def _write_one_by_one(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
         assert self.store is not None
         for n, record in enumerate(batch):
             try:
-                self._written(self.store.upsert([record], run_id=self.run_id))
+                self._written(self.store.upsert([record], run_id=self.run_id, counts=self.counts))
             except SQLAlchemyError as exc:
                 if is_outage(exc):
                     self._outage(exc, len(batch) - n)

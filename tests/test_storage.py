@@ -73,10 +73,12 @@ def test_a_changed_text_keeps_a_revision(database_url: str) -> None:
     store = ArticleStore(database_url)
     try:
         store.upsert([record(5), record(6)])
+        counts: dict[str, int] = {}
         store.upsert([record(5), record(6)])                      # unchanged: no revision
         assert list(store.iter_revisions()) == []
         edited = record(5, text="The corrected story.", content_hash="hash-5b")
-        store.upsert([edited, record(6)])
+        store.upsert([edited, record(6), record(7)], counts=counts)
+        assert counts == {"new": 1, "updated": 1, "same_text": 1}
         (revision,) = store.iter_revisions()
         assert revision["canonical_url"] == record(5)["canonical_url"]
         assert revision["text"] == record(5)["text"] and revision["content_hash"] == "hash-5"

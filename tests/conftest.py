@@ -119,3 +119,14 @@ def crawl(tmp_path: Path) -> Any:
         return run_crawl(tmp_path, database_url, settings=settings, **spider_args)
 
     return _crawl
+
+
+def stored_urls(database_url: str) -> list[str]:
+    """Canonical URLs of the articles stored in a database, oldest first."""
+    from crawler.storage import ArticleStore
+
+    store = ArticleStore(database_url, migrate=False)
+    try:
+        return [r["canonical_url"] for r in store.iter_records()]
+    finally:
+        store.close()

@@ -12,10 +12,10 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem
-from crawler.storage import ArticleStore
 from pipelines.store import StorePipeline
 from spiders.news import NewsSpider
 
+from .conftest import stored_urls
 from .proxy import CuttableProxy
 
 
@@ -34,13 +34,6 @@ def pipeline(database_url: str, journal_dir: Path) -> StorePipeline:
     crawler.spider.crawler = crawler
     return StorePipeline.from_crawler(crawler)
 
-
-def stored_urls(database_url: str) -> list[str]:
-    store = ArticleStore(database_url, migrate=False)
-    try:
-        return [r["canonical_url"] for r in store.iter_records()]
-    finally:
-        store.close()
 
 
 @pytest.fixture

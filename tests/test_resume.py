@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.storage import ArticleStore
 from crawler.testsite import NewsSite, SiteServer
 
-from .conftest import FAST_CRAWL, REPO, run_crawl
+from .conftest import FAST_CRAWL, REPO, run_crawl, stored_urls
 
 pytestmark = pytest.mark.slow
 
@@ -28,13 +27,6 @@ def start_crawl(workdir: Path, database_url: str, url: str, **settings: str) -> 
     return subprocess.Popen(args, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
 
-
-def stored_urls(database_url: str) -> list[str]:
-    store = ArticleStore(database_url, migrate=False)
-    try:
-        return [r["canonical_url"] for r in store.iter_records()]
-    finally:
-        store.close()
 
 
 def test_run_killed_with_sigkill_and_resumed_stores_every_article_once(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from scrapy.exceptions import UsageError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from crawler.commands import command_config
 from crawler.config import Config, ConfigError
 from crawler.runlock import RunLock, RunLocked
 from crawler.storage import make_engine
@@ -62,12 +63,11 @@ def failed(stats: dict[str, Any]) -> bool:
 
 
 class Command(ScrapyCrawlCommand):
-    def _check_database(self) -> None:
+    def _check_database(self, config: Config) -> None:
         """Stop before crawling when the database cannot be reached at all (a wrong URL, a server down)."""
         assert self.settings is not None
         if "pipelines.store.StorePipeline" not in self.settings.getdict("ITEM_PIPELINES"):
             return
-        config = Config.from_settings(self.settings)
         engine = make_engine(config.database_url)
         try:
             with engine.connect() as conn:
@@ -95,8 +95,8 @@ class Command(ScrapyCrawlCommand):
                 check(self.settings, opts.spargs)
             except ConfigError as exc:
                 raise UsageError(str(exc), print_help=False) from None
-        self._check_database()
-        config = Config.from_settings(self.settings)
+        config = command_config(self.settings)
+        self._check_database(config)
         lock = RunLock(config.lock_dir, spidercls.name, dict(opts.spargs))
         try:
             lock.acquire(wait=False)

@@ -11,7 +11,8 @@ import argparse
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.config import Config, ConfigError, mask_password
+from crawler.commands import command_config
+from crawler.config import mask_password
 from crawler.storage import current_revision, head_revision, make_engine, upgrade
 
 
@@ -34,12 +35,7 @@ class Command(ScrapyCommand):
         if len(args) != 1 or args[0] not in ("upgrade", "current"):
             raise UsageError("say `scrapy db upgrade` or `scrapy db current`")
         assert self.settings is not None
-        if opts.database:
-            self.settings.set("NEWSCLEAN_DATABASE_URL", opts.database, priority="cmdline")
-        try:
-            config = Config.from_settings(self.settings)
-        except ConfigError as exc:
-            raise UsageError(str(exc), print_help=False) from None
+        config = command_config(self.settings, opts.database)
         engine = make_engine(config.database_url)
         try:
             where = mask_password(config.database_url)

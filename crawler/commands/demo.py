@@ -16,7 +16,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from crawler.config import Config, ConfigError
+from crawler.commands import command_config
 from crawler.storage import ArticleStore
 from crawler.testsite import NewsSite, SiteServer
 
@@ -56,10 +56,7 @@ class Command(ScrapyCommand):
         if opts.articles < 1:
             raise UsageError("--articles must be at least 1", print_help=False)
         assert self.settings is not None and self.crawler_process is not None
-        try:
-            config = Config.from_settings(self.settings)
-        except ConfigError as exc:
-            raise UsageError(str(exc), print_help=False) from None
+        config = command_config(self.settings)
         site = NewsSite(n_articles=opts.articles)
         server = SiteServer(site, port=opts.port)
         try:

@@ -20,7 +20,7 @@ from typing import IO, Any
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.config import Config, ConfigError
+from crawler.commands import command_config
 from crawler.items import ARTICLE_FIELDS
 from crawler.storage import EXPORT_EXTRA_COLUMNS, ArticleRevision, ArticleStore, ExportFilter, SchemaError
 
@@ -86,12 +86,7 @@ class Command(ScrapyCommand):
         if args:
             raise UsageError(f"unexpected arguments: {' '.join(args)}")
         assert self.settings is not None
-        if opts.database:
-            self.settings.set("NEWSCLEAN_DATABASE_URL", opts.database, priority="cmdline")
-        try:
-            config = Config.from_settings(self.settings)
-        except ConfigError as exc:
-            raise UsageError(str(exc), print_help=False) from None
+        config = command_config(self.settings, opts.database)
         fmt = opts.format or ("csv" if (opts.output or "").lower().endswith(".csv") else "jsonl")
         where = ExportFilter(since=_when(opts.since, "--since"), until=_when(opts.until, "--until"), by=opts.by,
                              site=opts.site, language=opts.language, run_id=opts.run)

@@ -33,6 +33,7 @@ from typing import Any
 import trafilatura
 from lxml.html import HtmlElement
 from trafilatura import external as trafilatura_external
+from trafilatura import utils as trafilatura_utils
 from trafilatura.utils import load_html
 
 from crawler import noise
@@ -187,6 +188,15 @@ def _decode(html: bytes | str, encoding: str | None) -> bytes | str | Rejection:
     if "\x00" in html[:1024]:
         return Rejection("", "not html", "binary content")
     return html
+
+
+def _parse_truncated() -> bool:
+    """Whether the last `load_html` stopped at a parser resource limit (nesting depth), so the tree
+    lacks part of the page. Reads the error log of trafilatura's module-level HTML parser; when a
+    trafilatura release has no such parser, the check is skipped (False)."""
+    parser = getattr(trafilatura_utils, "HTML_PARSER", None)
+    log = getattr(parser, "error_log", None) or ()
+    return any(e.type_name == "ERR_RESOURCE_LIMIT" for e in log)
 
 
 def _parse(content: bytes | str) -> HtmlElement | None:
@@ -440,6 +450,10 @@ def _extract(
     tree = _parse(decoded)
     if tree is None:
         return Rejection(url, "not html", "no HTML element tree could be parsed")
+    if _parse_truncated():
+        # libxml2 stops at 256 nested elements: what is deeper is missing from the tree, so a story
+        # read from it would be cut (a 10,000-deep page left only its headline). Not stored.
+        return Rejection(url, "unparseable", "elements nested deeper than the HTML parser's limit (256 levels)")
 
     md = extract_metadata(tree, url, hinted_date=hinted_date)
 

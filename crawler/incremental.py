@@ -1,7 +1,7 @@
 """Incremental crawls: article pages already stored are not fetched again without a reason.
 
-A spider middleware looks up each article request (``meta["nc_role"] == "article"``) the spider
-yields in the store, by canonical URL or alias. A known article is fetched again only when
+With ``NEWSCLEAN_INCREMENTAL`` (the default), a spider middleware looks up each article request
+(``meta["nc_role"] == "article"``) the spider yields in the store, by canonical URL or alias. A known article is fetched again only when
 
 - its sitemap ``<lastmod>`` or feed entry date is newer than when it was last fetched, or
 - the revisit policy says so: it was published less than ``NEWSCLEAN_REVISIT_DAYS`` days ago and
@@ -23,7 +23,7 @@ from email.utils import format_datetime
 from typing import Any
 
 from scrapy import Request, signals
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from crawler.config import Config
@@ -46,23 +46,22 @@ class _StoreUser:
 
     store: ArticleStore | None
 
-    def __init__(self, config: Config, stats: Any) -> None:
+    def __init__(self, config: Config, stats: Any, crawler: Any = None) -> None:
         self.config = config
         self.stats = stats
+        self.crawler = crawler
         self.store = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Any:
-        config = Config.from_settings(crawler.settings)
-        if not config.incremental:
-            raise NotConfigured("NEWSCLEAN_INCREMENTAL is off: every article page is fetched")
-        middleware = cls(config, crawler.stats)
+        middleware = cls(Config.from_settings(crawler.settings), crawler.stats, crawler)
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
     def spider_opened(self, spider: Any) -> None:
-        self.store = ArticleStore(self.config.database_url, migrate=self.config.auto_migrate)
+        if self.config.incremental:
+            self.store = ArticleStore(self.config.database_url, migrate=self.config.auto_migrate)
 
     def spider_closed(self, spider: Any) -> None:
         if self.store is not None:
@@ -71,10 +70,19 @@ class _StoreUser:
 
 
 class IncrementalMiddleware(_StoreUser):
-    """Spider middleware: drops requests for stored articles without a reason to fetch them again, and
-    makes revisits conditional. It runs on the spider's output, before the scheduler, so a request
-    dropped here (found by a link) does not stop the same URL coming back later with a reason (from a
-    sitemap lastmod)."""
+    """Spider middleware: the gate for article requests, before the scheduler.
+
+    Each article URL is requested once per run (article requests bypass Scrapy's duplicate filter,
+    whose memory survives a run killed under JOBDIR and would then refuse articles that were requested
+    but never stored). With ``NEWSCLEAN_INCREMENTAL``, a stored article without a reason to fetch it
+    again is dropped, and a revisit is made conditional. A request dropped as known (found by a link)
+    does not count as requested, so the same URL can come back later with a reason (a sitemap lastmod).
+    """
+
+    def __init__(self, config: Config, stats: Any, crawler: Any = None) -> None:
+        super().__init__(config, stats, crawler)
+        #: Article URLs requested in this run.
+        self.requested: set[str] = set()
 
     def revisit_reason(self, known: KnownArticle, changed: str | None, now: datetime) -> str | None:
         """Why a stored article should be fetched again now, or None."""
@@ -92,7 +100,17 @@ class IncrementalMiddleware(_StoreUser):
         return None
 
     def _keep(self, request: Request) -> bool:
-        if request.meta.get("nc_role") != "article" or self.store is None:
+        if request.meta.get("nc_role") != "article":
+            return True
+        if request.url in self.requested:
+            return False
+        if not self._wanted(request):
+            return False
+        self.requested.add(request.url)
+        return True
+
+    def _wanted(self, request: Request) -> bool:
+        if self.store is None:
             return True
         known = self.store.known(request.url)
         if known is None:
@@ -124,11 +142,19 @@ class IncrementalMiddleware(_StoreUser):
 
 class NotModifiedMiddleware(_StoreUser):
     """Downloader middleware: a revisit answered ``304 Not Modified`` marks the article as seen, and
-    goes no further (no extraction)."""
+    goes no further (no extraction). It also drops a discovery request (a listing page that redirects,
+    say) for a URL already requested as an article in this run."""
 
-    def __init__(self, config: Config, stats: Any) -> None:
-        super().__init__(config, stats)
+    def __init__(self, config: Config, stats: Any, crawler: Any = None) -> None:
+        super().__init__(config, stats, crawler)
         self.unchanged: list[str] = []
+
+    def process_request(self, request: Request) -> None:
+        if request.meta.get("nc_role") in (None, "article") or self.crawler is None:
+            return
+        gate = self.crawler.get_spider_middleware(IncrementalMiddleware)
+        if gate is not None and request.url in gate.requested:
+            raise IgnoreRequest(f"{request.url}: already requested as an article in this run")
 
     def spider_closed(self, spider: Any) -> None:
         self._touch()

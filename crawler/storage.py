@@ -369,7 +369,7 @@ class ArticleStore:
             conn = session.connection()
             stored, changed = self._keep_revisions(conn, rows, now, run_id)
             # Core executemany on the connection: the ORM's bulk path costs more than the write itself.
-            conn.execute(stmt, rows)
+            conn.execute(stmt, rows).close()
             if aliases:
                 self._write_aliases(session, aliases, now)
         if counts is not None:

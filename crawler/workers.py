@@ -28,6 +28,7 @@ import logging
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -127,8 +128,28 @@ def _noop() -> None:
     return None
 
 
-def _init_worker() -> None:
-    """Worker initialiser: run one extraction, so trafilatura's lazy set-up happens once, here."""
+#: Seconds between a worker's checks that the crawl process that started it is still alive.
+ORPHAN_CHECK_SECONDS = 2.0
+
+
+def _exit_when_orphaned(crawl_pid: int) -> None:
+    """Worker thread: exit when the crawl process is gone. A crawl killed with SIGKILL never shuts its
+    pool down, and the workers (children of the fork server, not of the crawl) would wait forever."""
+    while True:
+        time.sleep(ORPHAN_CHECK_SECONDS)
+        try:
+            os.kill(crawl_pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:  # the pid was reused by another user's process: ours is gone
+            os._exit(0)
+
+
+def _init_worker(crawl_pid: int | None = None) -> None:
+    """Worker initialiser: watch the crawl process, and run one extraction, so trafilatura's lazy
+    set-up happens once, here."""
+    if crawl_pid is not None:
+        threading.Thread(target=_exit_when_orphaned, args=(crawl_pid,), name="orphan-check", daemon=True).start()
     tune_malloc()
     extract(_WARM_UP_HTML, "http://warm-up.invalid/news/2026/01/01/warm-up.html")
     release_memory()
@@ -209,7 +230,8 @@ class ExtractionPool:
         if self._executor is None:
             context = multiprocessing.get_context(self._start_method)
             started = time.monotonic()
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker)
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker,
+                                                 initargs=(os.getpid(),))
             self._generation += 1
             logger.debug("Extraction pool %d: %d %s workers (set up in %.2fs)", self._generation,
                          self.workers, self._start_method, time.monotonic() - started)

@@ -68,9 +68,8 @@ class NewsSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.sources: list[Source] = []
         self._scheduled: dict[int, int] = {}
-        #: Article URLs requested in this run. Article requests bypass Scrapy's duplicate filter
-        #: (dont_filter) and are deduplicated here instead: with JOBDIR, the filter's memory survives
-        #: a killed run, and would then refuse articles that were requested but never stored.
+        #: Article URLs yielded in this run (for max_pages). Article requests bypass Scrapy's duplicate
+        #: filter (dont_filter): `crawler.incremental.IncrementalMiddleware` lets each through once.
         self._article_urls: set[str] = set()
         self._limit_logged: set[int] = set()
 
@@ -149,17 +148,17 @@ class NewsSpider(scrapy.Spider):
                          hinted_date: str | None = None, changed: str | None = None) -> scrapy.Request | None:
         source = self.sources[index]
         url = canonicalize(url)
-        if url in self._article_urls:
-            return None
-        if source.max_pages and self._scheduled.get(index, 0) >= source.max_pages:
+        counted = url in self._article_urls
+        if not counted and source.max_pages and self._scheduled.get(index, 0) >= source.max_pages:
             if index not in self._limit_logged:
                 self._limit_logged.add(index)
                 logger.info("Source %s: reached max_pages=%d, no more articles scheduled",
                             source.name, source.max_pages)
             self._stat("newsclean/articles_over_max_pages")
             return None
-        self._scheduled[index] = self._scheduled.get(index, 0) + 1
-        self._article_urls.add(url)
+        if not counted:
+            self._scheduled[index] = self._scheduled.get(index, 0) + 1
+            self._article_urls.add(url)
         return scrapy.Request(
             url, self.parse_page, errback=self.on_error, priority=PRIORITY_ARTICLE, dont_filter=True,
             meta={"nc_source": index, "nc_role": "article", "nc_via": via, "nc_depth": depth,

@@ -32,6 +32,13 @@ def upgrade() -> None:
     op.create_index("ix_article_revisions_canonical_url", "article_revisions", ["canonical_url"])
     with op.batch_alter_table("articles") as batch:
         batch.add_column(sa.Column("etag", sa.String(255)))
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql" and bind.execute(sa.text(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")).scalar():
+        # Article texts (a few KB) are compressed out of line; lz4 instead of the default pglz makes
+        # batched writes about 25% faster (benchmarks/storage.py). Applies to values written from now on.
+        op.execute("ALTER TABLE articles ALTER COLUMN text SET COMPRESSION lz4")
+        op.execute("ALTER TABLE article_revisions ALTER COLUMN text SET COMPRESSION lz4")
 
 
 def downgrade() -> None:

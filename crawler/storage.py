@@ -358,12 +358,12 @@ class ArticleStore:
         keep = ("canonical_url", "first_seen_at")
         update: dict[str, Any] = {c.name: getattr(excluded, c.name) for c in Article.__table__.columns
                                   if c.name not in keep and c.name != "id" and c.name in rows[0]}
-        changed = Article.content_hash.is_distinct_from(excluded.content_hash)
+        text_changed = Article.content_hash.is_distinct_from(excluded.content_hash)
         # updated_at moves only when the story changed, so "what changed since" queries stay honest.
-        update["updated_at"] = case((changed, excluded.updated_at), else_=Article.updated_at)
+        update["updated_at"] = case((text_changed, excluded.updated_at), else_=Article.updated_at)
         # An unchanged text is not rewritten: PostgreSQL then keeps its compressed out-of-line copy
         # instead of compressing and storing it again (re-crawl updates several times faster).
-        update["text"] = case((changed, excluded.text), else_=Article.text)
+        update["text"] = case((text_changed, excluded.text), else_=Article.text)
         stmt = stmt.on_conflict_do_update(index_elements=[Article.canonical_url], set_=update)
         aliases = [(r["url"], r["canonical_url"]) for r in rows if r["url"] and r["url"] != r["canonical_url"]]
         with self.Session.begin() as session:

@@ -27,16 +27,15 @@ from __future__ import annotations
 import gzip
 import logging
 import random
-import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import IO
 from urllib.parse import urlsplit
 
+from .server import LoopbackServer, QuietServer
 from .site import NewsSite
 
 logger = logging.getLogger(__name__)
@@ -386,7 +385,7 @@ class Hit:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: QuietServer
     protocol_version = "HTTP/1.1"
     timeout = 30
 
@@ -415,7 +414,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         try:
             if reply.stream is not None:
-                reply.stream(self.wfile)  # type: ignore[arg-type]  # a socket file
+                reply.stream(self.wfile)
             else:
                 self.wfile.write(reply.body)
             self.wfile.flush()
@@ -428,56 +427,17 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet."""
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256
-    owner: HostileServer
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        logger.debug("connection error from %s: %r", client_address, sys.exc_info()[1])
-
-
-class HostileServer:
+class HostileServer(LoopbackServer):
     """Serve a `HostileSite` on 127.0.0.1 (free port) from a background thread; a context manager."""
 
+    handler = _Handler
+    thread_name = "hostile"
+
     def __init__(self, site: HostileSite | None = None, port: int = 0) -> None:
+        super().__init__(port)
         self.site = site if site is not None else HostileSite()
-        self.host = "127.0.0.1"
-        self.port = port
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._hits: list[Hit] = []
-
-    def start(self) -> HostileServer:
-        httpd = _Server((self.host, self.port), _Handler)
-        httpd.owner = self
-        self.port = httpd.server_address[1]
-        self._httpd = httpd
-        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"hostile-{self.port}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is None:
-            return
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._httpd = None
-
-    def __enter__(self) -> HostileServer:
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     def log(self, hit: Hit) -> None:
         with self._lock:

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Any, Self
 
 from .site import NewsSite
 
@@ -31,7 +32,7 @@ class LoggedRequest:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: QuietServer
     protocol_version = "HTTP/1.1"
     #: Idle keep-alive connections are dropped after this many seconds.
     timeout = 30
@@ -79,47 +80,47 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the request log replaces stderr lines."""
 
 
-class _Server(ThreadingHTTPServer):
+class QuietServer(ThreadingHTTPServer):
+    """A threading HTTP server for loopback tests: a deep listen backlog, no tracebacks on stderr."""
+
     daemon_threads = True
     #: Listen backlog. socketserver's default of 5 drops connection attempts when a crawler opens
     #: more at once, and the client then waits seconds for a TCP retransmission.
     request_queue_size = 256
-    owner: SiteServer
+    owner: Any
 
     def handle_error(self, request: object, client_address: object) -> None:
         """Client resets and similar: debug log, never a traceback on stderr."""
         logger.debug("connection error from %s: %r", client_address, sys.exc_info()[1])
 
 
-class SiteServer:
-    """Serve a `NewsSite` on 127.0.0.1 (free port unless `port` is given) from a background thread.
+class LoopbackServer:
+    """Serves ``handler`` on 127.0.0.1 (a free port unless `port` is given) from a background thread.
 
-    Use as a context manager, or call `start()` / `stop()`. ``base_url`` has no trailing slash.
+    Use as a context manager, or call `start()` / `stop()`. ``base_url`` has no trailing slash. The
+    handler reaches this object as ``self.server.owner``.
     """
 
-    def __init__(self, site: NewsSite | None = None, port: int = 0, host: str = "127.0.0.1",
-                 n_articles: int = 40) -> None:
-        self.site = site if site is not None else NewsSite(n_articles)
+    handler: type[BaseHTTPRequestHandler]
+    thread_name = "loopback"
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1") -> None:
         self.host = host
         self.port = port
-        self._httpd: _Server | None = None
+        self._httpd: QuietServer | None = None
         self._thread: threading.Thread | None = None
-        self._log_lock = threading.Lock()
-        self._requests: list[LoggedRequest] = []
 
-    # -- lifecycle ---------------------------------------------------------------------------------
-
-    def start(self) -> SiteServer:
+    def start(self) -> Self:
         if self._httpd is not None:
             return self
-        httpd = _Server((self.host, self.port), _Handler)
+        httpd = QuietServer((self.host, self.port), self.handler)
         httpd.owner = self
         self.port = httpd.server_address[1]
         self._httpd = httpd
         self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name=f"testsite-{self.port}", daemon=True)
+                                        name=f"{self.thread_name}-{self.port}", daemon=True)
         self._thread.start()
-        logger.debug("test site serving on %s", self.base_url)
+        logger.debug("%s serving on %s", self.thread_name, self.base_url)
         return self
 
     def stop(self) -> None:
@@ -132,7 +133,7 @@ class SiteServer:
         self._httpd = None
         self._thread = None
 
-    def __enter__(self) -> SiteServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -142,6 +143,20 @@ class SiteServer:
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+
+class SiteServer(LoopbackServer):
+    """Serve a `NewsSite` on 127.0.0.1 (free port unless `port` is given) from a background thread."""
+
+    handler = _Handler
+    thread_name = "testsite"
+
+    def __init__(self, site: NewsSite | None = None, port: int = 0, host: str = "127.0.0.1",
+                 n_articles: int = 40) -> None:
+        super().__init__(port, host)
+        self.site = site if site is not None else NewsSite(n_articles)
+        self._log_lock = threading.Lock()
+        self._requests: list[LoggedRequest] = []
 
     def url(self, path: str) -> str:
         return self.base_url + path

@@ -47,6 +47,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from crawler.config import mask_password
 from crawler.duplicates import BANDS, NEAR_DUPLICATE_MAX_BITS, bands, distance, probes, simhash
+from crawler.extraction import content_hash
 from crawler.items import ARTICLE_FIELDS
 
 logger = logging.getLogger(__name__)
@@ -329,6 +330,9 @@ class ArticleStore:
             row["categories"] = list(row["categories"] or [])
             row["extraction"] = dict(row["extraction"] or {})
             row["text"] = row["text"] or ""
+            if not row["content_hash"]:
+                # updates rewrite the text only when its hash changes: a record must carry its hash
+                row["content_hash"] = content_hash(str(row["text"]))
             row["word_count"] = row["word_count"] or 0
             if row["simhash"] is None and "simhash" not in record:
                 row["simhash"] = simhash(str(row["text"]))

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from itemadapter import ItemAdapter
 
 from crawler.config import Config, ConfigError, mask_password
+from crawler.extraction import content_hash
 from crawler.items import ArticleItem
 from crawler.middlewares import install_secret_masking
 from crawler.storage import ArticleStore
@@ -50,7 +51,8 @@ def record(i: int, value: str) -> dict[str, Any]:
         title=value, authors=[value, "Ana"], description=value, site_name=value, tags=[value], categories=[value],
         text=f"{value}\n\n{value} body", word_count=3, language="en", image=None,
         date_published="2026-02-10T08:00:00+00:00", fetched_at="2026-02-10T09:00:00+00:00",
-        discovered_via="link", content_hash=f"{i:064x}", extraction={"note": value, value: [value]},
+        discovered_via="link", content_hash=content_hash(f"{value}\n\n{value} body"),
+        extraction={"note": value, value: [value]},
     )
     return ItemAdapter(item).asdict()
 

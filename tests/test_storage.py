@@ -95,3 +95,13 @@ def test_a_changed_text_keeps_a_revision(database_url: str) -> None:
             "2026-03-01T08:00:00+01:00"
     finally:
         store.close()
+
+
+def test_a_record_without_a_hash_still_updates_its_text(database_url: str) -> None:
+    store = ArticleStore(database_url)
+    try:
+        store.upsert([record(8, content_hash=None)])
+        store.upsert([record(8, text="Rewritten.", content_hash=None)])
+        assert [r["text"] for r in store.iter_records()] == ["Rewritten."]
+    finally:
+        store.close()

@@ -316,6 +316,10 @@ _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 #: Characters removed from HTML text: C0 controls but tab, line feed, form feed and carriage return,
 #: DEL, and the noncharacters U+FFFE/U+FFFF (none is allowed in HTML or XML text).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff]")
+#: The same control characters as raw bytes, searched in the undecoded body: a byte below 0x20 or
+#: 0x7f is that character in every ASCII-compatible encoding (multi-byte encodings use higher trail
+#: bytes; UTF-16/32 are handled apart). Searching bytes skips decoding the whole page (~0.8 ms).
+_CONTROL_BYTES = re.compile(b"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def _norm(encoding: str | None) -> str | None:
@@ -423,7 +427,7 @@ class CharsetMiddleware:
             logger.info("Charset of %s: decoded as %s (Scrapy chose %s from the declarations)",
                         response.url, chosen, current)
         encoding = (chosen if corrected else response.encoding) or "utf-8"
-        has_controls = _CONTROL.search(body.decode("latin-1")) is not None or encoding.startswith("utf-16")
+        has_controls = _CONTROL_BYTES.search(body) is not None or encoding.startswith("utf-16")
         if not corrected and not has_controls:
             return response
         text = body.decode(encoding, errors="replace")

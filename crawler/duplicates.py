@@ -1,6 +1,7 @@
 """Near-duplicate fingerprints: 64-bit SimHash of the text, banded for indexed look-ups.
 
-The fingerprint is trafilatura's Charikar SimHash (`trafilatura.deduplication.Simhash`). Two texts
+The fingerprint is trafilatura's Charikar SimHash (`trafilatura.deduplication.Simhash`, the same bits computed
+faster by `charikar`). Two texts
 whose fingerprints differ in at most `NEAR_DUPLICATE_MAX_BITS` bits are near duplicates. To find
 candidates without comparing against every stored article, the 64 bits are cut into `BANDS` = 3
 bands (22, 21 and 21 bits), each stored in an indexed column. By the pigeonhole principle, two
@@ -13,8 +14,10 @@ exact-match bands, keep the write path fast (each index costs every insert).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+from hashlib import blake2b
 
-from trafilatura.deduplication import Simhash
+from trafilatura.deduplication import sample_tokens
 
 #: Fingerprints at most this many bits apart (of 64) are near duplicates. Measured on the 261 real
 #: pages of the development sets: a story with an agency line put in front and a "Source link" after
@@ -34,12 +37,39 @@ MIN_WORDS_FOR_FINGERPRINT = 50
 
 _BAND_SHIFTS_MASKS = tuple((sum(BAND_WIDTHS[:i]), (1 << w) - 1) for i, w in enumerate(BAND_WIDTHS))
 
+#: Bits per counter lane in `_spread`: a lane counts the tokens with one hash bit set, so it must
+#: hold the number of tokens of a text (2**32, far above any page).
+_LANE = 32
+_LANE_MASK = (1 << _LANE) - 1
+#: `_spread` of every byte value: bit j of the byte moved to the low bit of lane j.
+_SPREAD_BYTE = tuple(sum(((b >> j) & 1) << (_LANE * j) for j in range(8)) for b in range(256))
+#: Distinct tokens whose spread hash is kept (trafilatura caches its per-token vectors the same way).
+_TOKEN_CACHE = 2**14
+
+
+@lru_cache(maxsize=_TOKEN_CACHE)
+def _spread(token: str) -> int:
+    """The token's 64-bit hash (as trafilatura's SimHash computes it) with each bit in a lane of its own."""
+    value = int.from_bytes(blake2b(token.encode(), digest_size=8).digest(), "big")
+    return sum(_SPREAD_BYTE[(value >> (8 * k)) & 0xFF] << (8 * _LANE * k) for k in range(8))
+
+
+def charikar(text: str) -> int:
+    """trafilatura's Charikar SimHash of the text (`trafilatura.deduplication.Simhash(text).hash`), the
+    same 64 bits, computed faster: instead of adding a 64-item +1/-1 vector per token, one big-integer
+    addition per token counts, in 64 lanes at once, the tokens that set each bit; a bit of the hash
+    is set when at least half of the tokens set it (the vector's sum is then >= 0)."""
+    tokens = sample_tokens(text, 64)
+    counts = sum(map(_spread, tokens))
+    n = len(tokens)
+    return sum(1 << i for i in range(64) if 2 * ((counts >> (_LANE * i)) & _LANE_MASK) >= n)
+
 
 def simhash(text: str) -> str | None:
     """The text's 64-bit SimHash as 16 hex digits, or None for texts too short to fingerprint."""
     if len(text.split()) < MIN_WORDS_FOR_FINGERPRINT:
         return None
-    return f"{Simhash(text).hash:016x}"
+    return f"{charikar(text):016x}"
 
 
 def bands(fingerprint: str) -> tuple[int, ...]:

@@ -3,6 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from trafilatura.deduplication import Simhash
 
 from crawler.duplicates import (
     BAND_WIDTHS,
@@ -11,6 +14,7 @@ from crawler.duplicates import (
     PROBE_RADIUS,
     NearDuplicateIndex,
     bands,
+    charikar,
     distance,
     probes,
     simhash,
@@ -20,6 +24,21 @@ from crawler.testsite import NewsSite
 
 STORY = NewsSite(n_articles=8).articles[3].text
 OTHER = NewsSite(n_articles=8).articles[4].text
+
+
+_WORDS = st.sampled_from(["the", "story", "Zürich", "日本語", "x", "a-b", "(AP)", "2026", "über", "—", "。", ""])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=400), st.lists(_WORDS, max_size=300).map(" ".join)))
+def test_fingerprint_is_trafilaturas_simhash(text: str) -> None:
+    # stored fingerprints must stay comparable with trafilatura's own SimHash, bit for bit
+    assert charikar(text) == Simhash(text).hash
+
+
+def test_fingerprint_of_a_long_story_is_trafilaturas_simhash() -> None:
+    for text in (STORY, OTHER, STORY * 40):
+        assert charikar(text) == Simhash(text).hash
 
 
 @pytest.mark.parametrize("spread", [1, 5, 13, 29])

@@ -271,3 +271,4 @@ def test_stream_of_signed_teasers_is_not_an_article() -> None:
     # one story with its byline is kept
     result = extract(page(f"<article><p>By Ana Ruiz</p>{STORY}</article>"), "https://example.test/story")
     assert isinstance(result, Article)
+

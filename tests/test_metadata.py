@@ -252,3 +252,21 @@ def test_agency_beside_a_person_in_jsonld_is_a_co_author() -> None:
     # an organisation alone yields to a byline naming a person
     head = ld({"@type": "NewsArticle", "author": {"@type": "Organization", "name": "Example News"}})
     assert md_of(head, "<p class='byline'>By Tom Hale</p>").authors == ["Tom Hale"]
+
+
+def test_section_tail_of_jsonld_headline_dropped_when_og_title_gives_the_headline_alone() -> None:
+    head = (
+        ld({"@type": "NewsArticle", "headline": "Harbour pier approved after long planning row | Local"})
+        + "<meta property='og:title' content='Harbour pier approved after long planning row'>"
+    )
+    md = md_of(head)
+    assert md.title == "Harbour pier approved after long planning row"
+    assert "tail dropped" in md.sources["title"]
+
+
+def test_headline_part_after_separator_kept_when_no_other_source_lacks_it() -> None:
+    head = (
+        ld({"@type": "NewsArticle", "headline": "Council votes on budget - and the mayor walks out"})
+        + "<meta property='og:title' content='Council budget vote ends in walkout'>"
+    )
+    assert md_of(head).title == "Council votes on budget - and the mayor walks out"

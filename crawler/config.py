@@ -145,6 +145,7 @@ class Config:
     db_retry_seconds: float
     extract_workers: int = 0
     max_pages_in_flight: int = 0
+    max_queued: int = 1000
     allow_private_addresses: bool = False
     max_links_per_page: int = 1000
     max_listing_pages: int = 5000
@@ -172,6 +173,7 @@ class Config:
             db_retry_seconds=_float(settings, "NEWSCLEAN_DB_RETRY_SECONDS", minimum=0.0),
             extract_workers=_int(settings, "NEWSCLEAN_EXTRACT_WORKERS", minimum=-1),
             max_pages_in_flight=_int(settings, "NEWSCLEAN_MAX_PAGES_IN_FLIGHT", minimum=0),
+            max_queued=_int(settings, "NEWSCLEAN_MAX_QUEUED", minimum=0),
             allow_private_addresses=_bool(settings, "NEWSCLEAN_ALLOW_PRIVATE_ADDRESSES"),
             max_links_per_page=_int(settings, "NEWSCLEAN_MAX_LINKS_PER_PAGE", minimum=0),
             max_listing_pages=_int(settings, "NEWSCLEAN_MAX_LISTING_PAGES", minimum=0),

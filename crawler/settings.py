@@ -36,6 +36,7 @@ NEWSCLEAN_JOURNAL_DIR = ".newsclean-journal"
 NEWSCLEAN_DB_RETRY_SECONDS = 2.0
 NEWSCLEAN_EXTRACT_WORKERS = 0  # extraction processes; 0: one per CPU core, -1: in-process (debugging)
 NEWSCLEAN_MAX_PAGES_IN_FLIGHT = 0  # pages submitted to the workers at once; 0: 3 per worker
+NEWSCLEAN_MAX_QUEUED = 1000  # requests in Scrapy's queue before article requests wait compacted; 0: no bound
 
 # Reliability and security (README, "Reliability and security"): the SSRF guard refuses private,
 # loopback and link-local addresses unless this is True (the tests and `scrapy demo` set it).
@@ -53,6 +54,8 @@ SPIDER_MIDDLEWARES = {
     "crawler.middlewares.LinkBudgetMiddleware": 950,
     # stored articles without a reason to refetch are dropped before the scheduler sees them
     "crawler.incremental.IncrementalMiddleware": 960,
+    # last on the way out: article requests beyond a bounded queue wait in a compact form (flat memory)
+    "crawler.frontier.FrontierMiddleware": 20,
 }
 
 # The addon parses and validates the NEWSCLEAN_* settings once, and sets up the default feed.

@@ -6,8 +6,7 @@ Two stages:
   elements the reader cannot see (``hidden``, ``display: none``), and elements whose class/id/role
   tokens name a noise widget (share bars, newsletter boxes, related and latest teaser lists,
   previous/next story navigation, back-to-top links, cookie banners, photo credits, pull quotes)
-  and that do not hold a large share of the page's prose; lists of teaser cards, and link-heavy
-  sections opened by a teaser heading ("More from ...").
+  and that do not hold a large share of the page's prose.
 * `filter_paragraphs(paragraphs, ...)` drops lines that slip through: lorem-ipsum family filler
   (detected by a Latin function-word and ending profile, only beside a real story), back-to-top and
   source/attribution links, previous/next labels, teaser headings, share/subscribe/newsletter/
@@ -136,11 +135,6 @@ def preclean(tree: HtmlElement) -> Counter[str]:
             continue
         _drop(el)
         removed[cls] += 1
-    # sections opened by a teaser heading ("More from ...", "Related"), made of teaser cards
-    for head in body.xpath(".//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"):
-        if _attached(head, body) and (section := _teaser_section(head)) is not None:
-            _drop(section)
-            removed["teaser-section"] += 1
     # streams of teaser cards (lists of other stories, whatever their class names)
     for lst in body.xpath(".//ul | .//ol"):
         if _attached(lst, body) and _is_teaser_list(lst):
@@ -157,14 +151,6 @@ TEASER_LIST_MIN_ITEMS = 3
 TEASER_LIST_MIN_SHARE = 0.8
 
 
-#: A section opened by a teaser heading ("More from ...", "Related", "Lesen Sie auch") is a block of teaser
-#: cards when links carry at least this share of its text: each card's headline is a link, its blurb
-#: is not (measured on a card grid: 0.27); a story section under such a heading ("Related research")
-#: is prose with a few links in it. Measured: fundus-dev P 0.960 -> 0.961 (one page, its "More from"
-#: grid), readability-pages unchanged.
-TEASER_SECTION_MIN_LINK_SHARE = 0.2
-
-
 def _is_teaser_list(lst: HtmlElement) -> bool:
     items = [li for li in lst if li.tag == "li"]
     if len(items) < TEASER_LIST_MIN_ITEMS:
@@ -175,23 +161,6 @@ def _is_teaser_list(lst: HtmlElement) -> bool:
         or li.xpath(".//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6][.//a[@href]]")
     )
     return cards >= TEASER_LIST_MIN_ITEMS and cards >= TEASER_LIST_MIN_SHARE * len(items)
-
-
-def _teaser_section(head: HtmlElement) -> HtmlElement | None:
-    """The element that ``head`` opens (its parent, with ``head`` as first child) when ``head`` is a teaser
-    heading and the section is link-heavy (see TEASER_SECTION_MIN_LINK_SHARE); else None."""
-    label = " ".join(head.text_content().split())
-    if not label or len(label) > 60 or not (_TEASER_HEAD_RE.match(label) or _MORE_TEASER_RE.match(label)):
-        return None
-    section = head.getparent()
-    if section is None or section.tag in _STRUCTURAL_KEEP:
-        return None
-    if next((k for k in section if isinstance(k.tag, str)), None) is not head:
-        return None
-    chars = len(section.text_content().strip())
-    if chars <= len(label) + 20:
-        return None  # a wrapper of the heading alone: the cards are elsewhere
-    return section if _link_chars(section) >= TEASER_SECTION_MIN_LINK_SHARE * chars else None
 
 
 def _drop(el: HtmlElement) -> None:

@@ -191,29 +191,3 @@ def test_teaser_card_lists_are_removed_but_story_lists_kept() -> None:
     assert removed["teaser-list"] == 2
     assert "Other story" not in text and "Headline 1" not in text
     assert "Step 4" in text
-
-
-def _story_page(extra: str) -> str:
-    story = "".join(f"<p>{s} {s}</p>" for s in STORY) * 2
-    return f"<html><body><article><h1>Water bill passes</h1>{story}</article>{extra}</body></html>"
-
-
-def test_section_under_a_teaser_heading_with_card_links_is_removed() -> None:
-    cards = "".join(
-        f"<div class='card'><a href='/story-{i}'><h3>Other headline number {i} about the region</h3></a>"
-        f"<p>A short description of another story, number {i}, that the reader may click on next.</p></div>"
-        for i in range(5)
-    )
-    doc = lxml_html.fromstring(_story_page(f"<section><h2>More from The Chronicle</h2>{cards}</section>"))
-    removed = preclean(doc)
-    text = doc.text_content()
-    assert removed["teaser-section"] == 1
-    assert "Other headline number" not in text and "regional parliament passed" in text
-
-
-def test_section_under_a_teaser_heading_made_of_prose_is_kept() -> None:
-    prose = "".join(f"<p>{s}</p>" for s in STORY)
-    doc = lxml_html.fromstring(_story_page(f"<div><h2>Related</h2>{prose}<p>See <a href='/x'>the bill</a>.</p></div>"))
-    removed = preclean(doc)
-    assert not removed["teaser-section"]
-    assert doc.text_content().count("The minister said the first permits") == 5  # 4 in the story, 1 here

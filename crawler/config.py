@@ -95,6 +95,8 @@ _KEYWORD_PASSWORD = re.compile(r"(\b(?:password|passwd|pwd)=)[^\s&;'\"]+", re.IG
 
 def mask_password(url: str) -> str:
     """The URL (or any text holding URLs) with every password replaced by ``***``, for logs and errors."""
+    if "@" not in url and "=" not in url:
+        return url  # each pattern needs one of them: most log lines are returned after two scans
     masked = _URL_PASSWORD.sub(r"\1***@", url)
     return _KEYWORD_PASSWORD.sub(r"\1***", _BARE_PASSWORD.sub(r"\1***@", masked))
 

@@ -316,10 +316,11 @@ _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 #: Characters removed from HTML text: C0 controls but tab, line feed, form feed and carriage return,
 #: DEL, and the noncharacters U+FFFE/U+FFFF (none is allowed in HTML or XML text).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff]")
-#: The same control characters as raw bytes, searched in the undecoded body: a byte below 0x20 or
+#: The same control characters as raw bytes, looked for in the undecoded body: a byte below 0x20 or
 #: 0x7f is that character in every ASCII-compatible encoding (multi-byte encodings use higher trail
-#: bytes; UTF-16/32 are handled apart). Searching bytes skips decoding the whole page (~0.8 ms).
-_CONTROL_BYTES = re.compile(b"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+#: bytes; UTF-16/32 are handled apart). ``bytes.translate`` deletes them in one C pass (0.16 ms for a
+#: 250 KB page, against 0.8 ms for a regex search and more for decoding the page first).
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
 
 
 def _norm(encoding: str | None) -> str | None:
@@ -427,7 +428,7 @@ class CharsetMiddleware:
             logger.info("Charset of %s: decoded as %s (Scrapy chose %s from the declarations)",
                         response.url, chosen, current)
         encoding = (chosen if corrected else response.encoding) or "utf-8"
-        has_controls = _CONTROL_BYTES.search(body) is not None or encoding.startswith("utf-16")
+        has_controls = len(body.translate(None, _CONTROL_BYTES)) != len(body) or encoding.startswith("utf-16")
         if not corrected and not has_controls:
             return response
         text = body.decode(encoding, errors="replace")
@@ -519,7 +520,28 @@ class LinkBudgetMiddleware:
 _masking_installed = False
 
 
+def _emitted(record: logging.LogRecord) -> bool:
+    """Whether some handler will write the record (the logging module's own rule: the handlers of its
+    logger and of each ancestor while ``propagate`` holds, each at its level; ``lastResort`` when there are
+    none). A record nobody writes needs no masking, and is not formatted for it: Scrapy's DEBUG lines
+    (each scraped item's whole repr) are created for every page whatever LOG_LEVEL says."""
+    logger: logging.Logger | None = logging.getLogger(record.name)
+    found = False
+    while logger is not None:
+        for handler in logger.handlers:
+            found = True
+            if record.levelno >= handler.level:
+                return True
+        if not logger.propagate:
+            break
+        logger = logger.parent
+    last = logging.lastResort
+    return not found and last is not None and record.levelno >= last.level
+
+
 def _mask_record(record: logging.LogRecord) -> None:
+    if not _emitted(record):
+        return
     try:
         message = record.getMessage()
     except (TypeError, ValueError):

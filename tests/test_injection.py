@@ -3,6 +3,7 @@ PostgreSQL), and passwords in URLs never reach logs, stats or error messages."""
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -143,6 +144,35 @@ def test_log_records_are_masked(caplog: pytest.LogCaptureFixture) -> None:
     text = caplog.text
     assert "s3cr3t" not in text
     assert "postgresql://u:***@h/db" in text and "redis://:***@r/0" in text
+
+
+def test_records_no_handler_writes_are_not_formatted_for_masking() -> None:
+    """Masking formats a record's message; a record below every handler's level is left alone (Scrapy
+    creates a DEBUG record with each scraped item's repr for every page, whatever LOG_LEVEL says)."""
+    install_secret_masking()
+    formatted: list[str] = []
+
+    class Item:
+        def __repr__(self) -> str:
+            formatted.append("repr")
+            return "item at postgresql://u:s3cr3t@h/db"
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setLevel(logging.INFO)
+    log = logging.getLogger("newsclean.test.quiet")
+    log.setLevel(logging.DEBUG)
+    log.propagate = False
+    log.addHandler(handler)
+    try:
+        log.debug("scraped %r", Item())
+        assert formatted == []
+        log.info("scraped %r", Item())
+        assert formatted == ["repr"]  # once: masked, then written from the masked message
+    finally:
+        log.removeHandler(handler)
+        log.propagate = True
+    assert "s3cr3t" not in stream.getvalue() and "postgresql://u:***@h/db" in stream.getvalue()
 
 
 def test_a_crawl_never_logs_a_password(tmp_path: Path, request: pytest.FixtureRequest) -> None:

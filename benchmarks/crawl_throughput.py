@@ -3,7 +3,8 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/crawl_throughput.py --pages 2000 [--no-peer] [--workers N] [-s NAME=VALUE ...]
+    .venv/bin/python benchmarks/crawl_throughput.py --pages 2000 [--no-peer] [--extract-workers N] [-s NAME=VALUE ...]
+    .venv/bin/python benchmarks/crawl_throughput.py --pages 600 --workers 2 [--redis URL] [--postgres URL]
 
 A separate server process serves N real news pages on 127.0.0.1: the development sets' pages
 (``../shared/datasets/readability-pages/html`` and ``../shared/datasets/fundus-dev/html`` relative to the
@@ -24,6 +25,13 @@ For each it prints pages/s (pages / wall time of the whole command, start-up inc
 (user+sys of the command's process tree), peak RSS (sum of VmRSS over the process tree, sampled every
 0.2 s; PSS beside it, which counts pages shared between processes once) and whether every page was
 stored (rows in the database; JSON files written). The server's own CPU is not counted for either.
+
+With ``--workers N`` it measures the shared Redis frontier (``NEWSCLEAN_REDIS_URL``) instead of the
+peer: the same crawl into PostgreSQL (``--postgres``, a fresh schema per run, dropped afterwards) with
+(1) the single-machine scheduler, (2) one worker on the shared frontier (``--redis``, a fresh key prefix
+per run, deleted afterwards), and (3) N worker processes started together on this machine; pages/s is
+pages over the wall time until the last worker exits (start-up and the idle wait
+``NEWSCLEAN_REDIS_IDLE_SECONDS`` included, set to 2 s here), CPU and memory summed over all workers.
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -52,6 +61,12 @@ TEMPLATES_FILE = "templates.pickle"
 PROGRESS_EVERY = 60.0  # seconds between progress lines of our crawl
 PAGE_PATH = "/news/2026/01/02/page-{:06d}-{}.html"
 PROBE_URL = "http://127.0.0.1:8000" + PAGE_PATH
+#: The shared-frontier runs (--workers): local Redis and PostgreSQL, as the tests use them.
+REDIS_URL = "redis://127.0.0.1:6379/0"
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+#: Idle wait of shared-frontier workers (NEWSCLEAN_REDIS_IDLE_SECONDS) in the benchmark: short, as it
+#: is part of the measured wall time; production default is 30 s.
+BENCH_IDLE_SECONDS = "2"
 
 #: The crawl's settings toward the loopback server: a broad crawl's concurrency, and no politeness
 #: delay (AutoThrottle and DOWNLOAD_DELAY exist to spare other people's servers, not our own).
@@ -238,6 +253,13 @@ def _sample(pid: int) -> tuple[float, float, float] | None:
 def measure(cmd: list[str], *, cwd: Path, env: dict[str, str], log: Path,
             progress: Callable[[], int] | None = None) -> Run:
     """Run ``cmd``; sample its process tree (CPU per process: the last value seen; memory: the peak sum)."""
+    return measure_many([(cmd, cwd, log)], env=env, progress=progress)
+
+
+def measure_many(commands: list[tuple[list[str], Path, Path]], *, env: dict[str, str],
+                 progress: Callable[[], int] | None = None) -> Run:
+    """Run the commands (command, folder, log) at once; measure their process trees together until the
+    last one ends. The return code is the first non-zero one."""
     cpu_by_pid: dict[int, float] = {}
     rss_by_pid: dict[int, float] = {}
     names: dict[int, str] = {}
@@ -245,29 +267,32 @@ def measure(cmd: list[str], *, cwd: Path, env: dict[str, str], log: Path,
     started = time.monotonic()
     load_before = os.getloadavg()[0]
     next_report = started + PROGRESS_EVERY
-    with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
-        while proc.poll() is None:
-            rss_sum = pss_sum = 0.0
-            for pid in _tree(proc.pid):
-                sample = _sample(pid)
-                if sample is not None:
-                    cpu_by_pid[pid] = sample[0]
-                    rss_by_pid[pid] = max(rss_by_pid.get(pid, 0.0), sample[1])
-                    if pid not in names:
-                        names[pid] = _name(pid)
-                    rss_sum += sample[1]
-                    pss_sum += sample[2]
-            peak_rss, peak_pss = max(peak_rss, rss_sum), max(peak_pss, pss_sum)
-            if progress is not None and time.monotonic() >= next_report:
-                next_report += PROGRESS_EVERY
-                print(f"    ... {time.monotonic() - started:.0f} s: {progress()} stored, RSS now {rss_sum:.0f} MB, "
-                      f"peak {peak_rss:.0f} MB (PSS {peak_pss:.0f} MB), load {os.getloadavg()[0]:.1f}")
-            time.sleep(0.2)
+    procs = []
+    for cmd, cwd, log in commands:
+        with open(log, "w") as out:
+            procs.append(subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT))
+    while any(p.poll() is None for p in procs):
+        rss_sum = pss_sum = 0.0
+        for pid in [pid for p in procs for pid in _tree(p.pid)]:
+            sample = _sample(pid)
+            if sample is not None:
+                cpu_by_pid[pid] = sample[0]
+                rss_by_pid[pid] = max(rss_by_pid.get(pid, 0.0), sample[1])
+                if pid not in names:
+                    names[pid] = _name(pid)
+                rss_sum += sample[1]
+                pss_sum += sample[2]
+        peak_rss, peak_pss = max(peak_rss, rss_sum), max(peak_pss, pss_sum)
+        if progress is not None and time.monotonic() >= next_report:
+            next_report += PROGRESS_EVERY
+            print(f"    ... {time.monotonic() - started:.0f} s: {progress()} stored, RSS now {rss_sum:.0f} MB, "
+                  f"peak {peak_rss:.0f} MB (PSS {peak_pss:.0f} MB), load {os.getloadavg()[0]:.1f}")
+        time.sleep(0.2)
     wall = time.monotonic() - started
     processes = [(names.get(pid, "?"), rss) for pid, rss in sorted(rss_by_pid.items())]
     load = (load_before, os.getloadavg()[0])
-    return Run(wall, sum(cpu_by_pid.values()), peak_rss, peak_pss, proc.returncode, processes, load)
+    returncode = next((p.returncode for p in procs if p.returncode), 0)
+    return Run(wall, sum(cpu_by_pid.values()), peak_rss, peak_pss, returncode, processes, load)
 
 
 def _name(pid: int) -> str:
@@ -315,6 +340,55 @@ def run_ours(workdir: Path, port: int, pages: int, extra: dict[str, str],
     return run, stored, ", ".join(dropped)
 
 
+def run_shared(workdir: Path, port: int, workers: int, extra: dict[str, str], *, redis_url: str | None,
+               postgres_url: str, name: str) -> tuple[Run, int]:
+    """``workers`` crawl processes into a fresh PostgreSQL schema; with ``redis_url``, on one shared
+    frontier (a fresh key prefix); without, one process on the single-machine scheduler."""
+    import psycopg
+    import redis
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    key = f"newsclean-bench:{uuid.uuid4().hex[:10]}"
+    plain = postgres_url.replace("+psycopg", "")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    database_url = f"{postgres_url}?options=-csearch_path%3D{schema}"
+    settings = {**CRAWL_SETTINGS, "NEWSCLEAN_DATABASE_URL": database_url, **extra}
+    if redis_url:
+        settings.update(NEWSCLEAN_REDIS_URL=redis_url, NEWSCLEAN_REDIS_KEY=key,
+                        NEWSCLEAN_REDIS_IDLE_SECONDS=BENCH_IDLE_SECONDS)
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "crawler.settings",
+           "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    commands = []
+    for n in range(workers):
+        out = workdir / f"{name}-{n + 1}"
+        out.mkdir()
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"sitemap=http://127.0.0.1:{port}/sitemap.xml"]
+        for k, v in settings.items():
+            cmd += ["-s", f"{k}={v}"]
+        commands.append((cmd, out, out / "crawl.log"))
+
+    def count() -> int:
+        try:
+            with psycopg.connect(plain, autocommit=True) as conn:
+                row = conn.execute(f'SELECT count(*) FROM "{schema}".articles').fetchone()
+            return int(row[0]) if row else 0
+        except psycopg.Error:
+            return 0
+
+    try:
+        run = measure_many(commands, env=env, progress=count)
+        return run, count()
+    finally:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        if redis_url:
+            client = redis.Redis.from_url(redis_url)
+            keys = list(client.scan_iter(match=f"{key}:*"))
+            if keys:
+                client.delete(*keys)
+
+
 #: trafilatura's command line (``trafilatura.cli.main``, what the ``trafilatura`` script runs), with one
 #: change: output files get unique names. trafilatura names each file by a hash of a sample of the
 #: result's words, under which our copies of one page (one word apart) would overwrite each other and
@@ -356,7 +430,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=2000, help="pages served and crawled (default 2000)")
     parser.add_argument("--no-peer", action="store_true", help="skip trafilatura's run (memory runs)")
-    parser.add_argument("--workers", type=int, default=None, help="NEWSCLEAN_EXTRACT_WORKERS for our crawl")
+    parser.add_argument("--extract-workers", type=int, default=None, help="NEWSCLEAN_EXTRACT_WORKERS for our crawl")
+    parser.add_argument("--workers", type=int, default=None, metavar="N",
+                        help="crawl processes on one shared Redis frontier, compared with 1 (no peer run)")
+    parser.add_argument("--redis", default=REDIS_URL, help=f"Redis for --workers (default {REDIS_URL})")
+    parser.add_argument("--postgres", default=POSTGRES_URL, help=f"PostgreSQL for --workers (default {POSTGRES_URL})")
     parser.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                         help="extra Scrapy setting for our crawl (repeatable)")
     parser.add_argument("--profile", metavar="FILE", help="record our crawl with py-spy (collapsed stacks, "
@@ -375,8 +453,8 @@ def main() -> int:
         return 0
     cores = _cores()
     extra = dict(s.split("=", 1) for s in args.settings)
-    if args.workers is not None:
-        extra["NEWSCLEAN_EXTRACT_WORKERS"] = str(args.workers)
+    if args.extract_workers is not None:
+        extra["NEWSCLEAN_EXTRACT_WORKERS"] = str(args.extract_workers)
     workdir = Path(tempfile.mkdtemp(prefix="newsclean-bench-"))
     server = None
     try:
@@ -387,6 +465,8 @@ def main() -> int:
         port = int(server.stdout.readline())
         print(f"server: 127.0.0.1:{port}, {args.pages} pages, separate process (its CPU is not counted)")
         print(f"machine: {cores} cores; python {sys.version.split()[0]}")
+        if args.workers:
+            return shared_runs(workdir, port, args, extra)
 
         ours, ours_stored, dropped = run_ours(workdir, port, args.pages, extra, args.profile)
         shown = {**CRAWL_SETTINGS, **extra}
@@ -419,6 +499,29 @@ def main() -> int:
             print(f"work folder kept: {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def shared_runs(workdir: Path, port: int, args: argparse.Namespace, extra: dict[str, str]) -> int:
+    """--workers N: the crawl into PostgreSQL on the single-machine scheduler, then on the shared Redis
+    frontier with 1 and with N worker processes."""
+    shown = " ".join(f"-s {k}={v}" for k, v in {**CRAWL_SETTINGS, **extra}.items())
+    print(f"\nscrapy crawl news -a sitemap=http://127.0.0.1:{port}/sitemap.xml {shown} "
+          "-s NEWSCLEAN_DATABASE_URL=<fresh PostgreSQL schema>")
+    ok = True
+    runs = [("single", 1, None), ("shared-1", 1, args.redis), (f"shared-{args.workers}", args.workers, args.redis)]
+    for name, workers, redis_url in runs:
+        run, stored = run_shared(workdir, port, workers, extra, redis_url=redis_url, postgres_url=args.postgres,
+                                 name=name)
+        label = ("single-machine scheduler, 1 process" if redis_url is None else
+                 f"shared Redis frontier, {workers} worker process{'es' if workers > 1 else ''} "
+                 f"(-s NEWSCLEAN_REDIS_URL={redis_url} -s NEWSCLEAN_REDIS_IDLE_SECONDS={BENCH_IDLE_SECONDS})")
+        print(f"\n({name}) {label}")
+        _report("newsclean", run, args.pages, stored)
+        if run.returncode:
+            print(f"    exit status {run.returncode}; logs in {workdir}/{name}-*/crawl.log")
+        ok = ok and stored == args.pages and run.returncode == 0
+    print("every page stored in each run" if ok else "NOT every page stored")
+    return 0 if ok else 1
 
 
 def _report(name: str, run: Run, pages: int, stored: int) -> None:

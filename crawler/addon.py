@@ -28,6 +28,8 @@ class NewscleanAddon:
     def update_settings(self, settings: Settings) -> None:
         install_secret_masking()
         config = Config.from_settings(settings)
+        if config.redis_url:
+            self._use_shared_frontier(settings)
         if config.feed and not settings.getdict("FEEDS"):
             settings.set(
                 "FEEDS",
@@ -40,3 +42,16 @@ class NewscleanAddon:
                 },
                 priority="addon",
             )
+
+    @staticmethod
+    def _use_shared_frontier(settings: Settings) -> None:
+        """``NEWSCLEAN_REDIS_URL``: the shared Redis scheduler (`crawler.redis_frontier`) and its
+        acknowledging spider middleware; an unsupported scrapy-redis/Scrapy/redis-py stops here."""
+        from crawler import redis_frontier
+
+        redis_frontier.check_compatibility()
+        settings.set("SCHEDULER", "crawler.redis_frontier.RedisScheduler", priority="addon")
+        settings.setdefault_in_component_priority_dict(
+            "SPIDER_MIDDLEWARES", redis_frontier.FrontierAckMiddleware, redis_frontier.ACK_MIDDLEWARE_ORDER)
+        if settings.get("JOBDIR"):
+            logger.warning("JOBDIR is ignored with NEWSCLEAN_REDIS_URL: the queue and the duplicate filter live in Redis")

@@ -123,6 +123,25 @@ def _database_url(settings: _SettingsLike) -> str:
     return raw
 
 
+#: URL schemes redis-py accepts for NEWSCLEAN_REDIS_URL.
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+
+def _redis_url(settings: _SettingsLike) -> str:
+    """NEWSCLEAN_REDIS_URL ("" for the single-machine scheduler); Redis mode needs a shared PostgreSQL."""
+    raw = str(_get(settings, "NEWSCLEAN_REDIS_URL") or "").strip()
+    if not raw:
+        return ""
+    scheme = raw.split("://", 1)[0].lower() if "://" in raw else ""
+    if scheme not in REDIS_SCHEMES:
+        raise ConfigError(f"NEWSCLEAN_REDIS_URL must be a redis://, rediss:// or unix:// URL, got {mask_password(raw)!r}")
+    backend = make_url(_database_url(settings)).get_backend_name()
+    if backend != "postgresql":
+        raise ConfigError("NEWSCLEAN_REDIS_URL is set: the workers of a shared crawl store into one PostgreSQL "
+                          f"database, but NEWSCLEAN_DATABASE_URL is {backend} (give a postgresql:// URL)")
+    return raw
+
+
 @dataclass(frozen=True)
 class Config:
     """newsclean's own settings, validated (README, "Settings", documents each)."""
@@ -151,6 +170,10 @@ class Config:
     allow_private_addresses: bool = False
     max_links_per_page: int = 1000
     max_listing_pages: int = 5000
+    redis_url: str = ""
+    redis_key: str = ""
+    redis_idle_seconds: float = 30.0
+    redis_worker_timeout: float = 60.0
 
     @classmethod
     def from_settings(cls, settings: _SettingsLike) -> Config:
@@ -179,6 +202,10 @@ class Config:
             allow_private_addresses=_bool(settings, "NEWSCLEAN_ALLOW_PRIVATE_ADDRESSES"),
             max_links_per_page=_int(settings, "NEWSCLEAN_MAX_LINKS_PER_PAGE", minimum=0),
             max_listing_pages=_int(settings, "NEWSCLEAN_MAX_LISTING_PAGES", minimum=0),
+            redis_url=_redis_url(settings),
+            redis_key=str(_get(settings, "NEWSCLEAN_REDIS_KEY") or "").strip(),
+            redis_idle_seconds=_float(settings, "NEWSCLEAN_REDIS_IDLE_SECONDS", minimum=0.0),
+            redis_worker_timeout=_float(settings, "NEWSCLEAN_REDIS_WORKER_TIMEOUT", minimum=1.0),
         )
 
     @property

@@ -28,6 +28,7 @@ from scrapy.http import Response
 
 from crawler.config import Config
 from crawler.dates import parse_date
+from crawler.redis_frontier import frontier_for
 from crawler.storage import ArticleStore, KnownArticle
 
 logger = logging.getLogger(__name__)
@@ -77,6 +78,10 @@ class IncrementalMiddleware(_StoreUser):
     but never stored). With ``NEWSCLEAN_INCREMENTAL``, a stored article without a reason to fetch it
     again is dropped, and a revisit is made conditional. A request dropped as known (found by a link)
     does not count as requested, so the same URL can come back later with a reason (a sitemap lastmod).
+
+    With the shared Redis frontier (``NEWSCLEAN_REDIS_URL``) article requests go through the shared
+    duplicate filter instead, which holds what every worker requested; ``requested`` is then this
+    worker's share of it, and the known-article skip works as here.
     """
 
     def __init__(self, config: Config, stats: Any, crawler: Any = None) -> None:
@@ -98,6 +103,10 @@ class IncrementalMiddleware(_StoreUser):
         if recent and now - fetched >= timedelta(hours=self.config.revisit_hours):
             return "revisit"
         return None
+
+    def keep(self, request: Request) -> bool:
+        """Whether a request may go on to the scheduler (always, unless it is an article request)."""
+        return self._keep(request)
 
     def _keep(self, request: Request) -> bool:
         if request.meta.get("nc_role") != "article":
@@ -143,7 +152,7 @@ class IncrementalMiddleware(_StoreUser):
 class NotModifiedMiddleware(_StoreUser):
     """Downloader middleware: a revisit answered ``304 Not Modified`` marks the article as seen, and
     goes no further (no extraction). It also drops a discovery request (a listing page that redirects,
-    say) for a URL already requested as an article in this run."""
+    say) for a URL already requested as an article in this run (by any worker, with the shared frontier)."""
 
     def __init__(self, config: Config, stats: Any, crawler: Any = None) -> None:
         super().__init__(config, stats, crawler)
@@ -155,6 +164,9 @@ class NotModifiedMiddleware(_StoreUser):
         gate = self.crawler.get_spider_middleware(IncrementalMiddleware)
         if gate is not None and request.url in gate.requested:
             raise IgnoreRequest(f"{request.url}: already requested as an article in this run")
+        frontier = frontier_for(self.crawler)
+        if frontier is not None and frontier.article_requested(request.url):
+            raise IgnoreRequest(f"{request.url}: already requested as an article by a worker of this crawl")
 
     def spider_closed(self, spider: Any) -> None:
         self._touch()

@@ -5,6 +5,11 @@ command takes an exclusive lock (``fcntl.flock`` on a file named after the spide
 arguments, in ``NEWSCLEAN_LOCK_DIR``) before crawling; the second run then exits at once or waits
 for the first, as ``NEWSCLEAN_ON_OVERLAP`` says. The kernel releases the lock when the process ends,
 however it ends (SIGKILL included), so a crashed run never leaves a stale lock behind.
+
+The lock is per machine (a file in ``NEWSCLEAN_LOCK_DIR``) and per job. With the shared Redis
+frontier (``NEWSCLEAN_REDIS_URL``) the crawl command takes no lock: the workers of one shared crawl,
+on one machine or many, are meant to run at once, and a scheduled start while the crawl still runs
+just adds a worker to it.
 """
 
 from __future__ import annotations

@@ -44,6 +44,13 @@ NEWSCLEAN_ALLOW_PRIVATE_ADDRESSES = False
 NEWSCLEAN_MAX_LINKS_PER_PAGE = 1000  # requests taken from one HTML page; 0: no limit
 NEWSCLEAN_MAX_LISTING_PAGES = 5000  # listing pages (fetched for links only) per source; 0: no limit
 
+# Scale-out (README, "Many workers on many machines"): with a Redis URL, every crawl process shares
+# one frontier (crawler.redis_frontier); "" keeps Scrapy's single-machine scheduler.
+NEWSCLEAN_REDIS_URL = ""
+NEWSCLEAN_REDIS_KEY = ""  # key prefix of a shared crawl; "": newsclean:<spider>:<hash of its arguments>
+NEWSCLEAN_REDIS_IDLE_SECONDS = 30.0  # a worker stops when the whole crawl has been idle this long
+NEWSCLEAN_REDIS_WORKER_TIMEOUT = 60.0  # a worker without heartbeat this long is dead: its requests are requeued
+
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SsrfGuardMiddleware": 50,  # first: nothing else runs for a refused request
     "crawler.middlewares.CharsetMiddleware": 580,  # after HttpCompressionMiddleware (590) decompressed

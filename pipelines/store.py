@@ -28,6 +28,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from crawler.config import Config
 from crawler.items import ArticleItem
 from crawler.journal import Journal, journal_path
+from crawler.redis_frontier import records_committed
 from crawler.storage import ArticleStore
 
 logger = logging.getLogger(__name__)
@@ -124,11 +125,13 @@ class StorePipeline:
             # The database was away at the last attempt: keep the order of writes, journal this batch too.
             self.journal.append(batch)
             self.stats.inc_value("newsclean/store/journaled", len(batch))
-            return
-        unwritten = self._write(batch)
-        if unwritten:
-            self.journal.append(unwritten)
-            self.stats.inc_value("newsclean/store/journaled", len(unwritten))
+        else:
+            unwritten = self._write(batch)
+            if unwritten:
+                self.journal.append(unwritten)
+                self.stats.inc_value("newsclean/store/journaled", len(unwritten))
+        # Committed, journaled or rejected: the shared frontier may forget the requests behind them.
+        self.crawler.signals.send_catch_log(signal=records_committed, urls=[r.get("url") for r in batch])
 
     def _write(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Write a batch; returns the records left unwritten because the database went away."""

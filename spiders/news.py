@@ -34,6 +34,7 @@ from crawler.config import Config, ConfigError
 from crawler.dates import day_of, parse_date
 from crawler.items import PageItem
 from crawler.middlewares import failure_kind
+from crawler.redis_frontier import frontier_for
 from crawler.sources import Source, load_sources, make_source, read_url_list
 from crawler.urls import UrlKind, canonicalize, classify, in_domains
 
@@ -72,11 +73,17 @@ class NewsSpider(scrapy.Spider):
         #: filter (dont_filter): `crawler.incremental.IncrementalMiddleware` lets each through once.
         self._article_urls: set[str] = set()
         self._limit_logged: set[int] = set()
+        #: With NEWSCLEAN_REDIS_URL, every request goes through the shared duplicate filter (Redis keeps
+        #: it across worker restarts, so a resumed crawl needs no dont_filter); else discovery and article
+        #: requests bypass Scrapy's filter, as explained above and in `_start_requests`.
+        self.shared_frontier = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
-        spider.sources = cls.build_sources(Config.from_settings(crawler.settings), spider.inputs)
+        config = Config.from_settings(crawler.settings)
+        spider.sources = cls.build_sources(config, spider.inputs)
+        spider.shared_frontier = bool(config.redis_url)
         return spider
 
     @classmethod
@@ -111,28 +118,42 @@ class NewsSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ start
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        frontier = frontier_for(self.crawler)
+        if frontier is not None and not frontier.claim_seeding():
+            logger.info("Another worker seeds this shared crawl; taking requests from the shared queue")
+            return
+        for request in self.seed_requests():
+            yield request
+        if frontier is not None:
+            frontier.seeding_done()
+
+    def seed_requests(self) -> Iterator[scrapy.Request]:
+        """Every source's entry points."""
         for index, source in enumerate(self.sources):
             logger.info("Source %s: %s", source.name, source.url or ", ".join(source.sitemaps + source.feeds) or
                         f"{len(source.urls)} URLs")
-            for request in self._start_requests(index, source):
-                yield request
+            yield from self._start_requests(index, source)
 
     def _start_requests(self, index: int, source: Source) -> Iterator[scrapy.Request]:
-        """Discovery entry points; never filtered as duplicates, so a resumed run (JOBDIR) reads them again."""
+        """Discovery entry points; never filtered as duplicates, so a resumed run (JOBDIR) reads them again.
+        With the shared frontier they go through the Redis filter: seeding twice (a successor of a seeding
+        worker that died) then queues each once, and a resumed crawl finds them in the Redis queue."""
         meta = {"nc_source": index}
+        unfiltered = not self.shared_frontier
         if source.url and source.discover_sitemaps:
             yield scrapy.Request(urljoin(source.url, "/robots.txt"), self.parse_robots, errback=self.on_error,
-                                 meta={**meta, "nc_role": "robots"}, priority=PRIORITY_DISCOVERY, dont_filter=True)
+                                 meta={**meta, "nc_role": "robots"}, priority=PRIORITY_DISCOVERY,
+                                 dont_filter=unfiltered)
         for url in source.sitemaps:
-            yield self._sitemap_request(index, url).replace(dont_filter=True)
+            yield self._sitemap_request(index, url).replace(dont_filter=unfiltered)
         for url in source.feeds:
-            yield self._feed_request(index, url).replace(dont_filter=True)
+            yield self._feed_request(index, url).replace(dont_filter=unfiltered)
         for url in source.urls:
             request = self._article_request(index, url, via="url list", depth=0)
             if request is not None:
                 yield request
         if source.url:
-            yield scrapy.Request(source.url, self.parse_page, errback=self.on_error, dont_filter=True,
+            yield scrapy.Request(source.url, self.parse_page, errback=self.on_error, dont_filter=unfiltered,
                                  meta={**meta, "nc_role": "home", "nc_depth": 0}, priority=PRIORITY_LISTING)
 
     # --------------------------------------------------------------- requests
@@ -160,7 +181,8 @@ class NewsSpider(scrapy.Spider):
             self._scheduled[index] = self._scheduled.get(index, 0) + 1
             self._article_urls.add(url)
         return scrapy.Request(
-            url, self.parse_page, errback=self.on_error, priority=PRIORITY_ARTICLE, dont_filter=True,
+            url, self.parse_page, errback=self.on_error, priority=PRIORITY_ARTICLE,
+            dont_filter=not self.shared_frontier,
             meta={"nc_source": index, "nc_role": "article", "nc_via": via, "nc_depth": depth,
                   "nc_date": hinted_date, "nc_changed": changed},
         )
@@ -333,3 +355,6 @@ class NewsSpider(scrapy.Spider):
         logger.log(level, "Could not fetch %s %s (%s): %s", role or "page", url, kind, failure.getErrorMessage())
         self._stat(f"newsclean/fetch_failed/{role or 'other'}")
         self._stat(f"newsclean/fetch_error/{kind}")
+        frontier = frontier_for(self.crawler)
+        if frontier is not None:
+            frontier.settle_request(request)

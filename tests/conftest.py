@@ -68,6 +68,46 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("postgres_url"))
 
 
+REDIS_URL = os.environ.get("NEWSCLEAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _redis_error() -> str | None:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3, socket_timeout=3).ping()
+    except redis.RedisError as exc:
+        return str(exc).strip().splitlines()[0]
+    return None
+
+
+@pytest.fixture(scope="session")
+def redis_available() -> str:
+    """The test Redis URL; skips without a server, except under ``CI=true`` (mirrors PostgreSQL)."""
+    error = _redis_error()
+    if error is not None:
+        if IN_CI:
+            pytest.fail(f"CI=true but Redis at {REDIS_URL} does not answer: {error}")
+        pytest.skip(f"no Redis server at {REDIS_URL}: {error}")
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_key(redis_available: str) -> Iterator[str]:
+    """A Redis key prefix of the test's own; every key under it is deleted afterwards."""
+    import redis
+
+    prefix = f"newsclean-test:{uuid.uuid4().hex[:12]}"
+    yield prefix
+    client = redis.Redis.from_url(redis_available)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
 #: Settings for crawling the loopback test site: politeness delays off (it is our own server).
 FAST_CRAWL = {
     "DOWNLOAD_DELAY": "0",

@@ -79,6 +79,16 @@ class Command(ScrapyCrawlCommand):
         finally:
             engine.dispose()
 
+    def _check_redis(self, config: Config) -> None:
+        """Stop before crawling when the shared frontier cannot work: unsupported versions, no Redis."""
+        from crawler import redis_frontier
+
+        try:
+            redis_frontier.check_compatibility()
+            redis_frontier.connect(config.redis_url).close()
+        except ConfigError as exc:
+            raise UsageError(str(exc), print_help=False) from None
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) < 1:
             raise UsageError
@@ -97,9 +107,16 @@ class Command(ScrapyCrawlCommand):
                 raise UsageError(str(exc), print_help=False) from None
         config = command_config(self.settings)
         self._check_database(config)
+        if config.redis_url:
+            self._check_redis(config)
         lock = RunLock(config.lock_dir, spidercls.name, dict(opts.spargs))
         try:
-            lock.acquire(wait=False)
+            if config.redis_url:
+                # Workers of one shared crawl run at once by design (on one machine or many); the
+                # shared frontier, not the lock, keeps them from doing the same work twice.
+                logger.info("Shared frontier (NEWSCLEAN_REDIS_URL): no per-job run lock")
+            else:
+                lock.acquire(wait=False)
         except RunLocked as exc:
             if config.on_overlap == "exit":
                 logger.warning("Not crawling: %s (NEWSCLEAN_ON_OVERLAP=exit)", exc)

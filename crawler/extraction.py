@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable
 from copy import deepcopy
@@ -281,11 +282,16 @@ def blocks_of(body: Any) -> list[tuple[str, str]]:
     return [("p" if kind in ("body", "div") else kind, text) for kind, text in out]
 
 
-def _run_trafilatura(tree: HtmlElement, url: str) -> list[tuple[str, str]]:
-    """trafilatura's main text as blocks."""
-    doc = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=False, include_comments=False, include_tables=True
-    )
+def _run_trafilatura(tree: HtmlElement, url: str, recorded: list[str | None] | None = None) -> list[tuple[str, str]]:
+    """trafilatura's main text as blocks; ``recorded`` receives the words of its fallback's Readability
+    run on this tree, if it makes one (see `_recording_readability`)."""
+    _capture.runs = recorded
+    try:
+        doc = trafilatura.bare_extraction(
+            tree, url=url, with_metadata=False, include_comments=False, include_tables=True
+        )
+    finally:
+        _capture.runs = None
     body = getattr(doc, "body", None)
     if body is None:
         return []
@@ -366,39 +372,61 @@ def _trim_link_blocks(paragraphs: list[str], links: set[str], removed: Counter[s
     return paragraphs[start:end]
 
 
-#: The second extractor: Readability's algorithm as bundled with trafilatura (the function its own
-#: fallback uses). It is called directly, on our copy of the page, rather than captured from inside
-#: trafilatura: an earlier version wrapped `trafilatura.external.try_readability` at import time to
-#: reuse the run trafilatura makes anyway. Patching a library at import is fragile (a release that
-#: renames or stops calling it silently changes what we get), so it was replaced; measured cost of the
-#: second run: pages/s against plain trafilatura 0.96x -> 0.81x on fundus-dev and 1.47x -> 1.29x on
-#: readability-pages (floor 0.7x), scores unchanged within 0.001. If a trafilatura release drops the
-#: function, the vote is skipped (the story is then only not trimmed at its tail) and a warning is logged.
+#: The second extractor: Readability's algorithm as bundled with trafilatura, the function trafilatura's
+#: own fallback calls (`trafilatura.external.compare_extraction`) on a copy of the very tree we pass it.
+#: Its vote on our story's tail needs its output for that tree; running it a second time cost ~12% of
+#: a page's extraction (a crawl's CPU limit: see README, Performance). So the function is wrapped once,
+#: at import, by `_recording_readability`, which hands trafilatura the same result and, only while
+#: `_run_trafilatura` runs, keeps its words. Robust to trafilatura changing: when no run was recorded
+#: (a release that stops calling it, renames it, or skips it for a page), `_readability_words` runs it
+#: on our copy of the page as before, so the result never depends on the capture, only the speed
+#: (tests/test_extraction.py checks both paths agree and that the capture works on the installed
+#: release). If a release drops the function, the vote is skipped and a warning is logged.
 _try_readability: Callable[[HtmlElement], Any] | None = getattr(trafilatura_external, "try_readability", None)
 if _try_readability is None:  # pragma: no cover - depends on the installed trafilatura
     logger.warning("trafilatura.external.try_readability is missing: the second extractor's vote is off")
 
+_capture = threading.local()
 
-def _readability_words(tree: HtmlElement) -> str | None:
+
+def _body_words(body: Any) -> str | None:
+    return None if body is None else _words(" ".join(body.itertext()))
+
+
+def _recording_readability(tree: HtmlElement) -> Any:
+    assert _try_readability is not None
+    body = _try_readability(tree)
+    runs: list[str | None] | None = getattr(_capture, "runs", None)
+    if runs is not None:
+        runs.append(_body_words(body))  # now: trafilatura may go on to modify the body it chose
+    return body
+
+
+if _try_readability is not None and getattr(_try_readability, "__name__", "") == "try_readability":
+    setattr(trafilatura_external, "try_readability", _recording_readability)  # noqa: B010 (typed differently)
+
+
+def _readability_words(tree: HtmlElement, recorded: list[str | None] | None = None) -> str | None:
     """The words of what a second extractor (Readability's algorithm, as shipped with trafilatura)
-    takes as the main content, lower-cased and space-separated; ``None`` when it finds nothing."""
+    takes as the main content, lower-cased and space-separated; ``None`` when it finds nothing.
+    ``recorded``: trafilatura's own run of it on this tree, when `_run_trafilatura` caught one."""
+    if recorded:
+        return recorded[0]
     if _try_readability is None:
         return None
     try:
-        body = _try_readability(deepcopy(tree))
+        return _body_words(_try_readability(deepcopy(tree)))
     except (ValueError, TypeError, AttributeError) as exc:
         logger.debug("readability vote failed: %s", exc)
         return None
-    if body is None:
-        return None
-    return _words(" ".join(body.itertext()))
 
 
 def _words(text: str) -> str:
     return " ".join(_WORD_RE.findall(text)).casefold()
 
 
-def _trim_tail_by_vote(paragraphs: list[str], tree: HtmlElement, removed: Counter[str]) -> tuple[list[str], bool]:
+def _trim_tail_by_vote(paragraphs: list[str], tree: HtmlElement, removed: Counter[str],
+                      recorded: list[str | None] | None = None) -> tuple[list[str], bool]:
     """Drop trailing blocks the second extractor does not count as content (teaser lists, author
     boxes, comment calls after the story). Only the tail is trimmed: at the start and inside the story
     trafilatura's wider view (lead, subheadings, lists) measured better. The vote counts only when
@@ -408,7 +436,7 @@ def _trim_tail_by_vote(paragraphs: list[str], tree: HtmlElement, removed: Counte
         return paragraphs, False
     ours = [_words(p) for p in paragraphs]
     total = sum(len(w) for w in ours)
-    vote = _readability_words(tree)
+    vote = _readability_words(tree, recorded)
     if not vote or len(vote) < VOTE_MIN_SHARE * total:
         return paragraphs, False
     end = len(paragraphs)
@@ -460,12 +488,13 @@ def _extract(
     # metadata has been read: the tree can now be pruned in place (trafilatura works on its own copy)
     removed: Counter[str] = noise.preclean(tree) if PRECLEAN else Counter()
     _flatten_math(tree)  # measured: readability-pages P 0.965 -> 0.968, R 0.911 -> 0.914; fundus-dev unchanged
-    blocks = _run_trafilatura(tree, url)
+    recorded: list[str | None] = []
+    blocks = _run_trafilatura(tree, url, recorded)
     path = "trafilatura+preclean"
     paragraphs = noise.filter_paragraphs(blocks, title=[md.title or "", *md.title_variants], removed=removed)
     links = _link_texts(tree)
     paragraphs = _trim_link_blocks(paragraphs, links, removed)
-    paragraphs, voted = _trim_tail_by_vote(paragraphs, tree, removed)
+    paragraphs, voted = _trim_tail_by_vote(paragraphs, tree, removed, recorded)
     if voted:
         path += "+readability-vote"
     text = "\n\n".join(paragraphs)

@@ -272,3 +272,25 @@ def test_stream_of_signed_teasers_is_not_an_article() -> None:
     result = extract(page(f"<article><p>By Ana Ruiz</p>{STORY}</article>"), "https://example.test/story")
     assert isinstance(result, Article)
 
+
+
+def test_the_second_extractor_run_inside_trafilatura_is_reused() -> None:
+    """trafilatura's fallback runs Readability on a copy of our tree; its words are caught for the tail
+    vote instead of a second run. If a trafilatura release stops calling it, this fails (the vote then
+    runs Readability itself: same result, slower)."""
+    from lxml.html import document_fromstring
+
+    from crawler import extraction
+
+    html = page(f"<article><h1>Pier approved</h1>{STORY}</article><aside><ul><li><a href='/x'>Other</a></li></ul></aside>")
+    tree = document_fromstring(html)
+    recorded: list[str | None] = []
+    extraction._run_trafilatura(tree, "https://example.com/a", recorded)
+    assert len(recorded) == 1 and recorded[0]
+    assert extraction._readability_words(tree, recorded) == recorded[0]
+    # the words of its own run on this tree (no comments or appended articles to prune: the same)
+    assert extraction._readability_words(tree) == recorded[0]
+    # outside `_run_trafilatura`, nothing is recorded and trafilatura is unaffected
+    import trafilatura
+
+    assert trafilatura.extract(html) and getattr(extraction._capture, "runs", None) is None

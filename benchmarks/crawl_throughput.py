@@ -49,7 +49,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -210,6 +210,8 @@ class Run:
     processes: list[tuple[str, float]]
     #: the machine's 1-minute load average before and after (other work on the machine skews timings)
     load: tuple[float, float]
+    #: CPU seconds of each process of the tree, with the same short names
+    cpu_by_process: list[tuple[str, float]] = field(default_factory=list)
 
 
 def _tree(root: int) -> list[int]:
@@ -292,7 +294,8 @@ def measure_many(commands: list[tuple[list[str], Path, Path]], *, env: dict[str,
     processes = [(names.get(pid, "?"), rss) for pid, rss in sorted(rss_by_pid.items())]
     load = (load_before, os.getloadavg()[0])
     returncode = next((p.returncode for p in procs if p.returncode), 0)
-    return Run(wall, sum(cpu_by_pid.values()), peak_rss, peak_pss, returncode, processes, load)
+    cpus = [(names.get(pid, "?"), cpu) for pid, cpu in sorted(cpu_by_pid.items())]
+    return Run(wall, sum(cpu_by_pid.values()), peak_rss, peak_pss, returncode, processes, load, cpus)
 
 
 def _name(pid: int) -> str:
@@ -529,6 +532,8 @@ def _report(name: str, run: Run, pages: int, stored: int) -> None:
           f"({run.cpu / pages * 1000:.1f} ms/page), peak RSS {run.peak_rss_mb:.0f} MB "
           f"(PSS {run.peak_pss_mb:.0f} MB), stored {stored}/{pages}")
     print(f"      load average {run.load[0]:.1f} before, {run.load[1]:.1f} after; peak RSS per process: " + ", ".join(f"{n} {rss:.0f} MB" for n, rss in run.processes))
+    busy = [(n, c) for n, c in run.cpu_by_process if c >= 0.05]
+    print("      CPU per process: " + ", ".join(f"{n} {c:.1f} s ({c / pages * 1000:.1f} ms/page)" for n, c in busy))
 
 
 if __name__ == "__main__":

@@ -105,3 +105,55 @@ def test_a_record_without_a_hash_still_updates_its_text(database_url: str) -> No
         assert [r["text"] for r in store.iter_records()] == ["Rewritten."]
     finally:
         store.close()
+
+
+AWKWARD = ['NULL', '', ' ', '{a,b}', '"quoted", \\back\\slash', "it's", 'tab\tnew\nline', '«ünï» ✓ 漢字 🙂', ',', '{}']
+
+
+def test_awkward_values_round_trip_through_the_batched_write(database_url: str) -> None:
+    """Every field written column by column (PostgreSQL: as arrays) comes back as it went in."""
+    store = ArticleStore(database_url)
+    try:
+        records = [record(1, title=value, description=value, site_name=value, text=f"text {i} {value}",
+                          authors=[value, "B"], tags=[value], categories=[], image=None, etag=value or None,
+                          extraction={"path": value, "n": i, "nested": {"list": [value, None, 1.5]}},
+                          canonical_url=f"https://n.example/story-{i}", url=f"https://n.example/story-{i}?v={i}",
+                          content_hash=f"h{i}", simhash=None, word_count=i)
+                   for i, value in enumerate(AWKWARD)]
+        assert store.upsert(records) == len(AWKWARD)
+        stored = list(store.iter_records())
+        # stored in the batch's order, every field as written
+        assert [r["canonical_url"] for r in stored] == [r["canonical_url"] for r in records]
+        for want, got in zip(records, stored, strict=True):
+            assert {k: got[k] for k in want} == want
+        assert store.aliases() == {r["url"]: r["canonical_url"] for r in records}
+        store.upsert(records)  # the update path too
+        assert list(store.iter_records()) == stored
+    finally:
+        store.close()
+
+
+def test_many_batches_count_new_updated_and_same(database_url: str) -> None:
+    store = ArticleStore(database_url)
+    try:
+        records = [record(1, canonical_url=f"https://n.example/s-{i}", url=f"https://n.example/s-{i}",
+                          content_hash=f"h{i}") for i in range(250)]
+        counts: dict[str, int] = {}
+        for start in range(0, 250, 100):
+            store.upsert(records[start:start + 100], counts=counts)
+        changed = [{**r, "content_hash": "new"} if i % 5 == 0 else r for i, r in enumerate(records)]
+        store.upsert(changed, counts=counts)
+        assert counts == {"new": 250, "updated": 50, "same_text": 200}
+        assert store.count() == 250 and len(list(store.iter_revisions())) == 50
+    finally:
+        store.close()
+
+
+def test_site_is_parsed_once_per_origin_with_the_same_result() -> None:
+    from crawler.storage import _site, site_of
+
+    urls = ["https://www.Example.COM:8443/a?b#c", "http://user:pw@news.example/x", "https://[::1]:80/p",
+            "example.com/no-scheme", "", "https://", "  https://www.a.example/ lead", "ftp://h.example",
+            "https://h.example?q", "https://h.example#f", "mailto:a@b.example", "weird scheme://host.example/"]
+    for url in urls:
+        assert _site(url) == site_of(url), url

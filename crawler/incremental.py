@@ -29,7 +29,7 @@ from scrapy.http import Response
 from crawler.config import Config
 from crawler.dates import parse_date
 from crawler.redis_frontier import frontier_for
-from crawler.storage import ArticleStore, KnownArticle
+from crawler.storage import ArticleStore, KnownArticle, open_shared, release_shared
 
 logger = logging.getLogger(__name__)
 
@@ -62,11 +62,11 @@ class _StoreUser:
 
     def spider_opened(self, spider: Any) -> None:
         if self.config.incremental:
-            self.store = ArticleStore(self.config.database_url, migrate=self.config.auto_migrate)
+            self.store = open_shared(self.crawler, self.config.database_url, migrate=self.config.auto_migrate)
 
     def spider_closed(self, spider: Any) -> None:
         if self.store is not None:
-            self.store.close()
+            release_shared(self.crawler, self.store)
             self.store = None
 
 

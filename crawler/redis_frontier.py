@@ -417,7 +417,9 @@ class RedisScheduler(Scheduler):
         if result == 2:
             logger.info("Last worker of a finished crawl: deleted its Redis keys %s:*", self.prefix)
         if self._store is not None:
-            self._store.close()
+            from crawler.storage import release_shared
+
+            release_shared(self.crawler, self._store)
             self._store = None
         _FRONTIERS.pop(self.crawler, None)
 
@@ -568,9 +570,9 @@ class RedisScheduler(Scheduler):
         if request.meta.get("nc_role") != "article" or request.meta.get("nc_conditional"):
             return False
         if self._store is None:
-            from crawler.storage import ArticleStore
+            from crawler.storage import open_shared
 
-            self._store = ArticleStore(self.config.database_url, migrate=False)
+            self._store = open_shared(self.crawler, self.config.database_url, migrate=False)
         return self._store.known(request.url) is not None
 
     # -- the end ------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -673,3 +674,36 @@ class ArticleStore:
 __all__ = ["Article", "ArticleStore", "Base", "CrawlRun", "ExportFilter", "SQLAlchemyError", "SchemaError",
            "UrlAlias", "current_revision",
            "head_revision", "make_engine", "site_of", "upgrade"]
+
+
+# ------------------------------------------------------------------ one store per crawl
+
+#: The crawl each shared store belongs to, with the number of its users.
+_SHARED: weakref.WeakKeyDictionary[Any, tuple[ArticleStore, int]] = weakref.WeakKeyDictionary()
+
+
+def open_shared(crawler: Any, database_url: str, *, migrate: bool = True) -> ArticleStore:
+    """The crawl's one `ArticleStore` for ``database_url``: the pipelines and middlewares that use the
+    database share its engine, its connection pool (and SQLite page cache) and its one schema check,
+    instead of one each. Every `open_shared` is matched by a `release_shared`; the last one closes it."""
+    entry = _SHARED.get(crawler)
+    if entry is not None and entry[0].database_url == database_url:
+        _SHARED[crawler] = (entry[0], entry[1] + 1)
+        return entry[0]
+    store = ArticleStore(database_url, migrate=migrate)
+    if entry is None:
+        _SHARED[crawler] = (store, 1)
+    return store
+
+
+def release_shared(crawler: Any, store: ArticleStore) -> None:
+    """One user of the crawl's shared store is done with it; the last one closes it."""
+    entry = _SHARED.get(crawler)
+    if entry is None or entry[0] is not store:
+        store.close()  # not the shared one (another database URL)
+        return
+    if entry[1] > 1:
+        _SHARED[crawler] = (store, entry[1] - 1)
+        return
+    del _SHARED[crawler]
+    store.close()

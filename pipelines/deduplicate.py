@@ -24,13 +24,14 @@ from scrapy.exceptions import DropItem
 from crawler.config import Config
 from crawler.duplicates import NearDuplicateIndex, simhash
 from crawler.items import ArticleItem
-from crawler.storage import ArticleStore
+from crawler.storage import ArticleStore, open_shared, release_shared
 
 logger = logging.getLogger(__name__)
 
 
 class DeduplicatePipeline:
-    def __init__(self, config: Config, stats: Any) -> None:
+    def __init__(self, config: Config, stats: Any, crawler: Any = None) -> None:
+        self.crawler = crawler
         self.config = config
         self.stats = stats
         self.store: ArticleStore | None = None
@@ -40,14 +41,15 @@ class DeduplicatePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DeduplicatePipeline:
-        return cls(Config.from_settings(crawler.settings), crawler.stats)
+        return cls(Config.from_settings(crawler.settings), crawler.stats, crawler)
 
     def open_spider(self) -> None:
-        self.store = ArticleStore(self.config.database_url, migrate=self.config.auto_migrate)
+        self.store = open_shared(self.crawler, self.config.database_url, migrate=self.config.auto_migrate)
 
     def close_spider(self) -> None:
         if self.store is not None:
-            self.store.close()
+            release_shared(self.crawler, self.store)
+            self.store = None
 
     def _drop(self, reason: str, message: str) -> DropItem:
         self.stats.inc_value(f"newsclean/dropped/{reason}")

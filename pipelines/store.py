@@ -29,7 +29,7 @@ from crawler.config import Config
 from crawler.items import ArticleItem
 from crawler.journal import Journal, journal_path
 from crawler.redis_frontier import records_committed
-from crawler.storage import ArticleStore
+from crawler.storage import ArticleStore, open_shared, release_shared
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class StorePipeline:
 
     # ------------------------------------------------------------- lifecycle
     def open_spider(self) -> None:
-        self.store = ArticleStore(self.config.database_url, migrate=self.config.auto_migrate)
+        self.store = open_shared(self.crawler, self.config.database_url, migrate=self.config.auto_migrate)
         logger.info("Storing articles in %s", self.config.database_url_masked)
         spider = self.crawler.spider
         self.run_id = self.store.start_run(getattr(spider, "name", "?"), dict(getattr(spider, "inputs", {}) or {}))
@@ -103,7 +103,8 @@ class StorePipeline:
                 self.store.finish_run(self.run_id, reason, self.stats.get_stats())
             except SQLAlchemyError as exc:
                 logger.warning("Could not record the end of crawl run %s: %s", self.run_id, _reason(exc))
-        self.store.close()
+        release_shared(self.crawler, self.store)
+        self.store = None
 
     # ----------------------------------------------------------------- items
     def process_item(self, item: Any) -> Any:

@@ -28,7 +28,7 @@ from scrapy.http import Response
 
 from crawler.config import Config
 from crawler.dates import parse_date
-from crawler.redis_frontier import frontier_for
+from crawler.signals import frontier_for
 from crawler.storage import ArticleStore, KnownArticle, open_shared, release_shared
 
 logger = logging.getLogger(__name__)

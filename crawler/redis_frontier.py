@@ -47,7 +47,6 @@ import secrets
 import socket
 import threading
 import time
-import weakref
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from typing import Any
@@ -64,13 +63,9 @@ from w3lib.url import canonicalize_url
 
 from crawler.config import Config, ConfigError, mask_password
 from crawler.items import ArticleItem, PageItem
+from crawler.signals import FRONTIERS, frontier_for, records_committed
 
 logger = logging.getLogger(__name__)
-
-#: Sent by the store pipeline with ``urls=[...]`` (the records' ``url`` field) once those records no
-#: longer depend on the process's memory: committed to the database, written to the local journal, or
-#: rejected. Until then the requests that produced them stay in the worker's in-flight record.
-records_committed = object()
 
 #: scrapy-redis releases whose internals (queue encoding, filter keys, scheduler attributes) this
 #: adapter was written and tested against; any other stops the crawl at start.
@@ -99,12 +94,7 @@ TOKEN_META = "nc_inflight"
 #: last, after every request in it was scheduled.
 ACK_MIDDLEWARE_ORDER = 1
 
-_FRONTIERS: weakref.WeakKeyDictionary[Any, RedisScheduler] = weakref.WeakKeyDictionary()
-
-
-def frontier_for(crawler: Any) -> RedisScheduler | None:
-    """The crawl's shared frontier, or None when it runs on the single-machine scheduler."""
-    return _FRONTIERS.get(crawler) if crawler is not None else None
+_FRONTIERS = FRONTIERS  # registered here, looked up through `crawler.signals.frontier_for`
 
 
 # ------------------------------------------------------------------------------------ compatibility

@@ -94,6 +94,10 @@ DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 RETRY_TIMES = 2
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's remote control extension serves, on a localhost port, an endpoint that runs any Python
+# code in the crawl process (token in a file in the user's profile): not something a scheduled
+# scraper on a shared machine should open by default. Set it to True to use it.
+REMOTE_CONTROL_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 # Feeds (the default one and `-o`/`-O`) carry the record fields in schema order.
 FEED_EXPORT_FIELDS = list(ARTICLE_FIELDS)

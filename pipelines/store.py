@@ -28,7 +28,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from crawler.config import Config
 from crawler.items import ArticleItem
 from crawler.journal import Journal, journal_path
-from crawler.redis_frontier import records_committed
+from crawler.signals import records_committed
 from crawler.storage import ArticleStore, open_shared, release_shared
 
 logger = logging.getLogger(__name__)

@@ -54,6 +54,9 @@ NEWSCLEAN_REDIS_WORKER_TIMEOUT = 60.0  # a worker without heartbeat this long is
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SsrfGuardMiddleware": 50,  # first: nothing else runs for a refused request
     "crawler.middlewares.CharsetMiddleware": 580,  # after HttpCompressionMiddleware (590) decompressed
+    # Scrapy's meta refresh handling, reading only the page's start (it decoded and kept the whole page)
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.MetaRefreshHeadMiddleware": 579,  # process_response after CharsetMiddleware
     "crawler.middlewares.RedirectLoopMiddleware": 650,  # before RedirectMiddleware (600) follows
     "crawler.incremental.NotModifiedMiddleware": 100,  # a 304 for a revisit: marked seen, no extraction
 }

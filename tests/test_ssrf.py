@@ -17,14 +17,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.test import get_crawler
 
 from crawler import middlewares
 from crawler.config import Config
-from crawler.middlewares import SsrfGuardMiddleware, SsrfRefused, address_kind, ip_literal
+from crawler.middlewares import (
+    MetaRefreshHeadMiddleware,
+    SsrfGuardMiddleware,
+    SsrfRefused,
+    address_kind,
+    ip_literal,
+)
 from crawler.storage import ArticleStore
 from crawler.testsite.hostile import HostileServer, HostileSite, Reply
 
@@ -181,7 +187,7 @@ def test_redirects_pass_the_guard_again(guard: SsrfGuardMiddleware, location: st
 
 def test_meta_refresh_passes_the_guard_again(guard: SsrfGuardMiddleware) -> None:
     crawler = get_crawler(settings_dict={})
-    refresh = MetaRefreshMiddleware.from_crawler(crawler)
+    refresh = MetaRefreshHeadMiddleware.from_crawler(crawler)
     first = Request("http://public.example/story/")
     body = b'<html><head><meta http-equiv="refresh" content="0;url=http://169.254.169.254/"></head></html>'
     hop = refresh.process_response(first, HtmlResponse(first.url, body=body))

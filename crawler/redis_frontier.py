@@ -369,13 +369,14 @@ class RedisScheduler(Scheduler):
             nextcall.schedule()
 
     def _migrate(self) -> None:
-        """Upgrade the database schema, one worker at a time (the store pipeline then finds it done)."""
-        from crawler.storage import ArticleStore
+        """Upgrade the database schema, one worker at a time. The store opened for it is the crawl's shared
+        one (`crawler.storage.open_shared`), which the pipelines then use without checking again."""
+        from crawler.storage import open_shared
 
         digest = hashlib.sha256(self.config.database_url.encode()).hexdigest()[:16]
         with self.server.lock(f"newsclean:migrate:{digest}", timeout=MIGRATION_LOCK_SECONDS,
                               blocking_timeout=MIGRATION_LOCK_SECONDS):
-            ArticleStore(self.config.database_url, migrate=True).close()
+            self._store = open_shared(self.crawler, self.config.database_url, migrate=True)
 
     def _beat(self) -> None:
         interval = self.config.redis_worker_timeout / HEARTBEATS_PER_TIMEOUT

@@ -32,6 +32,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 
 from crawler.config import Config
+from crawler.progress import queued_requests
 
 logger = logging.getLogger(__name__)
 
@@ -143,8 +144,7 @@ class FrontierMiddleware:
         return middleware
 
     def queued(self) -> int:
-        stats = self.crawler.stats
-        return int(stats.get_value("scheduler/enqueued", 0)) - int(stats.get_value("scheduler/dequeued", 0))
+        return queued_requests(self.crawler.stats)
 
     def _pass(self, obj: Any) -> bool:
         """True when ``obj`` goes on to the scheduler now; False when it was held."""

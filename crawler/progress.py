@@ -21,6 +21,11 @@ from crawler.config import Config
 logger = logging.getLogger(__name__)
 
 
+def queued_requests(stats: Any) -> int:
+    """Requests waiting in the scheduler, from Scrapy's own counts (any scheduler keeps them)."""
+    return int(stats.get_value("scheduler/enqueued", 0)) - int(stats.get_value("scheduler/dequeued", 0))
+
+
 class ProgressLog:
     def __init__(self, stats: Any, interval: float) -> None:
         self.stats = stats
@@ -51,7 +56,7 @@ class ProgressLog:
         get = self.stats.get_value
         pages, stored = int(get("response_received_count", 0)), int(get("newsclean/store/written", 0))
         dropped = sum(int(v) for k, v in self.stats.get_stats().items() if k.startswith("newsclean/dropped/"))
-        queued = int(get("scheduler/enqueued", 0)) - int(get("scheduler/dequeued", 0))
+        queued = queued_requests(self.stats)
         now = time.monotonic()
         then, pages_then, stored_then = self.last
         minutes = max(now - then, 1e-9) / 60

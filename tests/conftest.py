@@ -34,14 +34,18 @@ def _postgres_error() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def postgres_available() -> str:
-    error = _postgres_error()
+def _require(service: str, url: str, error: str | None) -> str:
+    """``url`` when the service answers; else a skip with the reason, or a failure under ``CI=true``."""
     if error is not None:
         if IN_CI:
-            pytest.fail(f"CI=true but PostgreSQL at {POSTGRES_URL} does not answer: {error}")
-        pytest.skip(f"no PostgreSQL server at {POSTGRES_URL}: {error}")
-    return POSTGRES_URL
+            pytest.fail(f"CI=true but {service} at {url} does not answer: {error}")
+        pytest.skip(f"no {service} server at {url}: {error}")
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_available() -> str:
+    return _require("PostgreSQL", POSTGRES_URL, _postgres_error())
 
 
 @pytest.fixture
@@ -83,13 +87,8 @@ def _redis_error() -> str | None:
 
 @pytest.fixture(scope="session")
 def redis_available() -> str:
-    """The test Redis URL; skips without a server, except under ``CI=true`` (mirrors PostgreSQL)."""
-    error = _redis_error()
-    if error is not None:
-        if IN_CI:
-            pytest.fail(f"CI=true but Redis at {REDIS_URL} does not answer: {error}")
-        pytest.skip(f"no Redis server at {REDIS_URL}: {error}")
-    return REDIS_URL
+    """The test Redis URL; skips without a server, except under ``CI=true`` (as PostgreSQL)."""
+    return _require("Redis", REDIS_URL, _redis_error())
 
 
 @pytest.fixture

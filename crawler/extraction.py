@@ -41,8 +41,11 @@ from crawler import noise
 from crawler.dates import parse_date
 from crawler.items import ArticleItem
 from crawler.metadata import ARTICLE_TYPES, Metadata, extract_metadata
+from crawler.stoplist import install as install_shared_stoplist
 
 logger = logging.getLogger(__name__)
+
+install_shared_stoplist()  # one copy of jusText's all-language stoplist per process (see crawler.stoplist)
 
 #: Default minimum body length in characters. A news story, even a brief, has a few sentences;
 #: below ~250 characters what remains is a teaser, a caption or a paywall stub, not a story.

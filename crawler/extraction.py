@@ -86,6 +86,13 @@ LINK_BLOCK_MAX_CHARS = 150
 #: Measured on both dev sets: trims teaser lists after the story, costs no recall at these values.
 VOTE_MIN_SHARE = 0.5
 VOTE_MAX_TRIM = 0.5
+#: A block counts as found by the second extractor when at least this share of its word trigrams is in
+#: that extractor's text. An exact match fails on small differences (the other extractor drops a
+#: link's text, e.g. of ``javascript:`` links, or splits words differently at a tag boundary), and each
+#: such miss cut a whole closing paragraph. Teaser and promo blocks it left out share at most about
+#: half of their trigrams with it (measured on both dev sets). Measured: readability-pages F1
+#: 0.9433 -> 0.9434 (P 0.9751 -> 0.9753), fundus-dev F1 0.9658 -> 0.9661 (R 0.9705 -> 0.9711).
+VOTE_BLOCK_MIN_COVERAGE = 0.8
 #: Words typical of a paywall stub, checked only on short texts.
 _PAYWALL_RE = re.compile(
     r"\b(subscribe to (continue|read)|subscribers only|for subscribers|already a subscriber|"
@@ -428,13 +435,20 @@ def _words(text: str) -> str:
     return " ".join(_WORD_RE.findall(text)).casefold()
 
 
+def _trigrams(words: str) -> set[tuple[str, ...]]:
+    """Word trigrams of a space-separated word string (see `_words`)."""
+    w = words.split()
+    return {tuple(w[i : i + 3]) for i in range(len(w) - 2)}
+
+
 def _trim_tail_by_vote(paragraphs: list[str], tree: HtmlElement, removed: Counter[str],
                       recorded: list[str | None] | None = None) -> tuple[list[str], bool]:
     """Drop trailing blocks the second extractor does not count as content (teaser lists, author
     boxes, comment calls after the story). Only the tail is trimmed: at the start and inside the story
     trafilatura's wider view (lead, subheadings, lists) measured better. The vote counts only when
     the second extractor saw the same story (at least VOTE_MIN_SHARE of our text) and never removes
-    more than VOTE_MAX_TRIM of it."""
+    more than VOTE_MAX_TRIM of it; a block is "found" when its words are in the second extractor's
+    text, or at least VOTE_BLOCK_MIN_COVERAGE of its word trigrams are."""
     if len(paragraphs) < 2:
         return paragraphs, False
     ours = [_words(p) for p in paragraphs]
@@ -442,8 +456,19 @@ def _trim_tail_by_vote(paragraphs: list[str], tree: HtmlElement, removed: Counte
     vote = _readability_words(tree, recorded)
     if not vote or len(vote) < VOTE_MIN_SHARE * total:
         return paragraphs, False
+    vote_grams: set[tuple[str, ...]] | None = None  # built only when an exact match fails
+
+    def found(words: str) -> bool:
+        nonlocal vote_grams
+        if words in vote:
+            return True
+        if vote_grams is None:
+            vote_grams = _trigrams(vote)
+        grams = _trigrams(words)
+        return bool(grams) and len(grams & vote_grams) >= VOTE_BLOCK_MIN_COVERAGE * len(grams)
+
     end = len(paragraphs)
-    while end > 0 and ours[end - 1] not in vote:
+    while end > 0 and not found(ours[end - 1]):
         end -= 1
     cut = sum(len(w) for w in ours[end:])
     if end == 0 or cut > VOTE_MAX_TRIM * total:

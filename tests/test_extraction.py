@@ -294,3 +294,27 @@ def test_the_second_extractor_run_inside_trafilatura_is_reused() -> None:
     import trafilatura
 
     assert trafilatura.extract(html) and getattr(extraction._capture, "runs", None) is None
+
+
+def test_tail_vote_keeps_a_closing_paragraph_the_second_extractor_words_slightly_differently() -> None:
+    """A closing paragraph whose link text the second extractor dropped is still found by it (most of
+    its word trigrams are in its text); a teaser after the story, absent from its text, is cut."""
+    from collections import Counter
+
+    from lxml.html import document_fromstring
+
+    from crawler import extraction
+
+    story = [
+        "The harbour authority approved the new ferry pier on Tuesday after a long planning process.",
+        "Construction is expected to start in the spring and to last eighteen months for commuters.",
+        "Local shop owners welcomed the decision, as the mayor wrote in a letter, saying that more "
+        "frequent crossings would bring visitors back to the old town after several difficult seasons.",
+    ]
+    teaser = "Ten things to do this weekend in the old town"
+    # the second extractor's text: the story, without the link text "in a letter"
+    vote = extraction._words(" ".join(story).replace(" in a letter", ""))
+    tree = document_fromstring(page(STORY))
+    removed: Counter[str] = Counter()
+    kept, voted = extraction._trim_tail_by_vote([*story, teaser], tree, removed, [vote])
+    assert voted and kept == story and removed["tail-vote"] == 1

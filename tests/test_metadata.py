@@ -270,3 +270,89 @@ def test_headline_part_after_separator_kept_when_no_other_source_lacks_it() -> N
         + "<meta property='og:title' content='Council budget vote ends in walkout'>"
     )
     assert md_of(head).title == "Council votes on budget - and the mayor walks out"
+
+
+def test_jsonld_name_wins_when_more_sources_repeat_it_than_the_headline() -> None:
+    # a short SEO headline that only the <title> repeats; name, og:title and the <h1> give the full one
+    full = "A woman who lost 130 pounds shares 7 changes she was not expecting"
+    head = (ld({"@type": "NewsArticle", "headline": "Woman who lost 130lb: seven changes", "name": full})
+            + f"<meta property='og:title' content='{full}'>"
+            + "<title>Woman Who Lost 130lb: Seven Changes - Example News</title>")
+    md = md_of(head, f"<h1>{full}</h1>")
+    assert md.title == full
+    # a tie keeps the headline
+    head = (ld({"@type": "NewsArticle", "headline": "Council votes on the harbour budget", "name": full})
+            + f"<meta property='og:title' content='{full}'>")
+    assert md_of(head, "<h1>Council votes on the harbour budget</h1>").title == "Council votes on the harbour budget"
+
+
+def test_tail_glued_on_without_spaces_dropped_where_the_declared_headline_ends() -> None:
+    head = ("<meta property='og:site_name' content='한국일보'>"
+            "<meta property='og:title' content='장동혁, 한동훈 제명했지만 외연 확장 부담 커졌다-정치ㅣ한국일보'>"
+            "<meta name='headline' content='장동혁, 한동훈 제명했지만 외연 확장 부담 커졌다'>")
+    md = md_of(head, url="https://www.hankookilbo.com/news/article/A1")
+    assert md.title == "장동혁, 한동훈 제명했지만 외연 확장 부담 커졌다"
+    # without another declared form of the headline, a hyphen without spaces is the headline's own
+    head = "<meta property='og:title' content='Covid-19 cases fall again in the capital region'>"
+    assert md_of(head).title == "Covid-19 cases fall again in the capital region"
+
+
+def test_meta_headline_is_evidence_not_a_title_source() -> None:
+    head = ("<meta property='og:title' content='Green hydrogen pipeline flagged'>"
+            "<meta itemprop='headline' content='Environmental groups concerned'>")
+    assert md_of(head).title == "Green hydrogen pipeline flagged"
+
+
+def test_punctuation_variant_given_by_the_title_element_is_taken() -> None:
+    head = (ld({"@type": "NewsArticle", "headline": "Rückbau von Atomkraftwerk - Kühltürme gesprengt"})
+            + "<meta property='og:title' content='Rückbau von Atomkraftwerk: Kühltürme gesprengt'>"
+            + "<title>Rückbau von Atomkraftwerk: Kühltürme gesprengt - Politik</title>")
+    md = md_of(head)
+    assert md.title == "Rückbau von Atomkraftwerk: Kühltürme gesprengt"
+    assert "typeset as <title>" in md.sources["title"]
+    # when the <title> gives the JSON-LD form, or neither, the JSON-LD headline stays
+    head = (ld({"@type": "NewsArticle", "headline": "Kohberger’s lawyers get an interview"})
+            + "<meta property='og:title' content=\"Kohberger's lawyers get an interview\">"
+            + "<title>Kohberger’s lawyers get an interview | Example News</title>")
+    assert md_of(head).title == "Kohberger’s lawyers get an interview"
+    head = (ld({"@type": "NewsArticle", "headline": "Kohberger’s lawyers get an interview"})
+            + "<meta property='og:title' content=\"Kohberger's lawyers get an interview\">")
+    assert md_of(head).title == "Kohberger’s lawyers get an interview"
+
+
+def test_author_credit_in_the_title_is_dropped_like_the_site_name() -> None:
+    head = ("<meta property='og:site_name' content='Example News'><meta name='author' content='Cristina Laila'>"
+            "<meta property='og:title' content='Roommate agrees to interview | Example News | by Cristina Laila'>")
+    assert md_of(head).title == "Roommate agrees to interview"
+    # "by" followed by anything but the page's author is the headline's
+    head = "<meta property='og:title' content='Stand by me | by the river'>"
+    assert md_of(head).title == "Stand by me | by the river"
+
+
+def test_byline_name_ends_with_its_link_and_comment_bylines_are_skipped() -> None:
+    body = ("<ul class='comments-list'><li class='comment'><div class='byline'><div class='username'>Sky</div>"
+            "</div></li></ul>"
+            "<div class='author_fmt'>By <a rel='author' href='/kelli-miller'>Kelli Miller</a><br/>WebMD Health News</div>")
+    assert md_of("", body).authors == ["Kelli Miller"]
+    body = ("<div class='author'><a href='/author/ben-silverman'>Ben Silverman</a>"
+            "<div class='author-title'>Games Editor</div></div>")
+    assert md_of("", body).authors == ["Ben Silverman"]
+
+
+def test_dublin_core_creators_written_family_name_first() -> None:
+    head = "<meta name='DC.Creator' content='Kooman, F.'><meta name='DC.Creator' content='Jong, Michiel de'>"
+    assert md_of(head).authors == ["F. Kooman", "Michiel de Jong"]
+    # two full names in one value are not one inverted name
+    head = "<meta name='DC.Creator' content='Jane Doe, John Roe'>"
+    assert md_of(head).authors == ["Jane Doe", "John Roe"]
+
+
+def test_date_stated_as_a_title_part_is_the_fallback_publishing_day() -> None:
+    md = md_of("<title>Una solución no violenta - 07.12.2017 - LA NACION</title>")
+    assert md.date_published == "2017-12-07T00:00:00+00:00"
+    assert md.sources["date_published"] == "title date part"
+    # a slashed date is ambiguous (day or month first) and is not read; metadata dates come first
+    assert md_of("<title>Budget passes | 07/12/2017 | Example News</title>").date_published is None
+    head = ("<meta property='article:published_time' content='2017-12-08T10:00:00Z'>"
+            "<title>Budget passes | 07.12.2017</title>")
+    assert md_of(head).date_published == "2017-12-08T10:00:00+00:00"

@@ -5,18 +5,20 @@ Pure functions, no Scrapy. The pipeline:
 1. decode and parse the page once (lxml, via trafilatura's loader);
 2. metadata from the strongest signal first (`crawler.metadata`), on the untouched tree;
 3. remove noise widgets, teaser-card lists and hidden elements from the tree (`crawler.noise.preclean`),
-   and turn MathML formulas into their text;
+   turn MathML formulas into their text, and source line breaks into spaces outside ``pre``/code;
 4. trafilatura separates the main text (it works on its own copy of the tree);
-5. line-level noise filters (`crawler.noise.filter_paragraphs`), link-only blocks at the story's
+5. line-level noise filters (`crawler.noise.filter_blocks`), link-only blocks at the story's
    edges, and a second extractor's vote on the story's tail (Readability's algorithm, the one bundled
    with trafilatura, run on our copy of the page);
 6. text assembly, then the rejection checks (not an article, too short, paywall stub).
 
 Text format: ``Article.text`` holds the story's blocks (lead, subheadings, paragraphs, list items,
 quotes, table rows with cells joined by " | ") in page order, each once, separated by one blank line
-(``"\\n\\n"``). Whitespace inside a block is collapsed to single spaces; a line break (``<br>``) inside
-a paragraph starts a new block, so words the HTML separates are never glued. Characters are kept
-as published (typographic quotes, soft hyphens).
+(``"\\n\\n"``). Whitespace inside a block is collapsed to single spaces, line breaks of the HTML source
+included (HTML's whitespace rules: a paragraph hard-wrapped in the page's source is one block); a line
+break the page asks for (``<br>``) starts a new block, so words the HTML separates are never glued, and
+so does each line of preformatted text and code blocks (``pre``, a standalone ``code``, ``textarea``).
+Characters are kept as published (typographic quotes, soft hyphens).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from collections import Counter
 from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -232,16 +234,69 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
+#: Elements whose text is shown as written, line breaks included (HTML's whitespace rules: a line break
+#: in the source of any other element is a space). ``textarea`` holds a form's text: dropped by the
+#: main extractor today, kept verbatim should it ever be kept.
+_VERBATIM_TAGS = frozenset({"pre", "textarea", "listing", "xmp", "plaintext"})
+#: Line break elements, of the HTML page (``br``) and of trafilatura's output (``lb``).
+_BREAKS = ("lb", "br")
+
+
+def _is_verbatim(el: HtmlElement) -> bool:
+    """Whether ``el`` keeps the line breaks of its source: a ``pre``-like element, or a code block: a
+    ``<code>`` that stands alone (all the text of its parent; inline code within a sentence is part of
+    the sentence's normal flow). (Style sheets are not read: text a site's CSS shows preformatted is
+    taken as normal flow.)"""
+    if el.tag in _VERBATIM_TAGS:
+        return True
+    if el.tag != "code":
+        return False
+    parent = el.getparent()
+    return parent is None or _squash(parent.text_content()) == _squash(el.text_content())
+
+
+def _collapse_source_newlines(tree: HtmlElement) -> int:
+    """Turn the line breaks of the HTML source into spaces, as a browser shows them, except inside
+    verbatim elements (`_is_verbatim`: ``pre``, code blocks, ``textarea``). A paragraph hard-wrapped in
+    the page's source is then one paragraph, while ``<br>`` (a line break the page asks for) and the
+    lines of program code or preformatted text still break (`_inline_text`). Each character is
+    replaced by one space, so text lengths are unchanged, and the main extractor sees verbatim
+    elements as they are. Returns the number of text nodes changed."""
+    verbatim: set[Any] = set()
+    for root in tree.iter(*_VERBATIM_TAGS, "code"):
+        if root not in verbatim and _is_verbatim(root):
+            verbatim.update(root.iter())
+    changed = 0
+    for el in tree.iter():
+        if isinstance(el.tag, str):  # (a comment's text is no page text)
+            text = el.text
+            if text and "\n" in text and el not in verbatim:
+                el.text = text.replace("\n", " ")
+                changed += 1
+        tail = el.tail  # text of the parent's flow
+        if tail and "\n" in tail and (not verbatim or el.getparent() not in verbatim):
+            el.tail = tail.replace("\n", " ")
+            changed += 1
+    return changed
+
+
+def _is_inline_code(el: Any) -> bool:
+    """A ``<code>`` inside a block that is a run of code within its sentence ("call ``fetch()``"), not
+    a code block: it has no line break (a code block keeps its lines: `_collapse_source_newlines`)."""
+    return el.tag == "code" and next(el.iter(*_BREAKS), None) is None and "\n" not in "".join(el.itertext())
+
+
 def _inline_text(el: Any, out: list[str]) -> None:
-    """Text of ``el`` with its inline children; ``<lb/>`` becomes a line break (never glues words)."""
-    if el.tag == "lb":
+    """Text of ``el`` with its inline children; ``<lb/>`` becomes a line break (never glues words), and
+    so does a line break left in the text (only verbatim elements keep them: `_collapse_source_newlines`)."""
+    if el.tag in _BREAKS:
         out.append("\n")
     elif el.text:
         out.append(el.text)
     for child in el:
         if not isinstance(child.tag, str):
             pass
-        elif child.tag in _INLINE or child.tag == "lb":
+        elif child.tag in _INLINE or child.tag in _BREAKS or _is_inline_code(child):
             _inline_text(child, out)
         else:
             out.append("\n")
@@ -251,18 +306,33 @@ def _inline_text(el: Any, out: list[str]) -> None:
             out.append(child.tail)
 
 
-def blocks_of(body: Any) -> list[tuple[str, str]]:
-    """(kind, text) of each block of a trafilatura output tree, in document order.
+class Block(NamedTuple):
+    """One block of the story: its kind (see `blocks_of`), its text, and the list it is part of."""
+
+    kind: str
+    text: str
+    #: Number of the outermost list holding the block, counted from 1 in document order; 0 when the
+    #: block is in no list. The items of a list and of the lists nested in it share it.
+    group: int = 0
+
+
+def blocks_of(body: Any) -> list[Block]:
+    """(kind, text, group) of each block of a trafilatura output tree, in document order.
 
     Kinds are the output element names: ``p``, ``head`` (subheading), ``item`` (list item), ``quote``,
-    ``cell``... A line break inside a block splits it into blocks of the same kind.
+    ``cell``... A line break inside a block splits it into blocks of the same kind (and group).
     """
-    out: list[tuple[str, str]] = []
+    out: list[Block] = []
+    lists = 0
 
-    def visit(el: Any, kind: str | None) -> None:
+    def visit(el: Any, kind: str | None, group: int) -> None:
+        nonlocal lists
         if not isinstance(el.tag, str):
             return
         tag = el.tag
+        if tag == "list" and not group:
+            lists += 1
+            group = lists
         if tag in ("row",):
             cells = []
             for cell in el:
@@ -271,28 +341,28 @@ def blocks_of(body: Any) -> list[tuple[str, str]]:
                 cells.append(_squash("".join(parts).replace("\n", " ")))
             line = " | ".join(c for c in cells if c)
             if line:
-                out.append((kind or "row", line))
+                out.append(Block(kind or "row", line, group))
             return
-        if tag in _CONTAINERS and any(isinstance(c.tag, str) and c.tag not in _INLINE and c.tag != "lb" for c in el):
+        if tag in _CONTAINERS and any(isinstance(c.tag, str) and c.tag not in _INLINE and c.tag not in _BREAKS for c in el):
             if el.text and el.text.strip():
-                out.append((kind or tag, _squash(el.text)))
+                out.append(Block(kind or tag, _squash(el.text), group))
             for child in el:
-                visit(child, "quote" if tag == "quote" else kind)
+                visit(child, "quote" if tag == "quote" else kind, group)
                 if child.tail and child.tail.strip():
-                    out.append((kind or tag, _squash(child.tail)))
+                    out.append(Block(kind or tag, _squash(child.tail), group))
             return
         parts = []
         _inline_text(el, parts)
         for line in "".join(parts).split("\n"):
             line = _squash(line)
             if line:
-                out.append((kind or tag, line))
+                out.append(Block(kind or tag, line, group))
 
-    visit(body, None)
-    return [("p" if kind in ("body", "div") else kind, text) for kind, text in out]
+    visit(body, None, 0)
+    return [b._replace(kind="p") if b.kind in ("body", "div") else b for b in out]
 
 
-def _run_trafilatura(tree: HtmlElement, url: str, recorded: list[str | None] | None = None) -> list[tuple[str, str]]:
+def _run_trafilatura(tree: HtmlElement, url: str, recorded: list[str | None] | None = None) -> list[Block]:
     """trafilatura's main text as blocks; ``recorded`` receives the words of its fallback's Readability
     run on this tree, if it makes one (see `_recording_readability`)."""
     _capture.runs = recorded
@@ -365,11 +435,12 @@ def _link_text_share(links: set[str], text: str) -> float:
     return sum(len(b) for b in blocks if b in links) / total
 
 
-def _trim_link_blocks(paragraphs: list[str], links: set[str], removed: Counter[str]) -> list[str]:
+def _trim_link_blocks(paragraphs: list[Block], links: set[str], removed: Counter[str]) -> list[Block]:
     """Drop blocks before the story's first and after its last block that are each the whole text of
     a link: teaser headlines, "more from" links and kicker links that trafilatura kept at the edges."""
 
-    def is_link(p: str) -> bool:
+    def is_link(block: Block) -> bool:
+        p = block.text
         return p in links and len(p) <= LINK_BLOCK_MAX_CHARS
 
     start, end = 0, len(paragraphs)
@@ -441,17 +512,37 @@ def _trigrams(words: str) -> set[tuple[str, ...]]:
     return {tuple(w[i : i + 3]) for i in range(len(w) - 2)}
 
 
-def _trim_tail_by_vote(paragraphs: list[str], tree: HtmlElement, removed: Counter[str],
-                      recorded: list[str | None] | None = None) -> tuple[list[str], bool]:
+def _end_of_started_unit(blocks: list[Block], end: int) -> int:
+    """Where a cut after ``blocks[:end]`` may start without splitting a unit of the story: a list whose
+    first items are kept is kept to its end (a list is one unit: its first items found by the second
+    extractor are evidence for the list, not a boundary inside it), and a kept subheading keeps its
+    section, up to the next subheading (a heading introduces what follows; keeping it alone leaves a
+    heading with nothing under it). Tables are not such units: pages are laid out with them, so a row
+    is no evidence for the rows after it."""
+    if end == 0 or end == len(blocks):
+        return end
+    last = blocks[end - 1]
+    if last.group:
+        while end < len(blocks) and blocks[end].group == last.group:
+            end += 1
+    elif last.kind == "head":
+        while end < len(blocks) and blocks[end].kind != "head":
+            end += 1
+    return end
+
+
+def _trim_tail_by_vote(paragraphs: list[Block], tree: HtmlElement, removed: Counter[str],
+                      recorded: list[str | None] | None = None) -> tuple[list[Block], bool]:
     """Drop trailing blocks the second extractor does not count as content (teaser lists, author
     boxes, comment calls after the story). Only the tail is trimmed: at the start and inside the story
     trafilatura's wider view (lead, subheadings, lists) measured better. The vote counts only when
     the second extractor saw the same story (at least VOTE_MIN_SHARE of our text) and never removes
     more than VOTE_MAX_TRIM of it; a block is "found" when its words are in the second extractor's
-    text, or at least VOTE_BLOCK_MIN_COVERAGE of its word trigrams are."""
+    text, or at least VOTE_BLOCK_MIN_COVERAGE of its word trigrams are. The cut never splits a list
+    or a section the vote keeps the start of (`_end_of_started_unit`)."""
     if len(paragraphs) < 2:
         return paragraphs, False
-    ours = [_words(p) for p in paragraphs]
+    ours = [_words(b.text) for b in paragraphs]
     total = sum(len(w) for w in ours)
     vote = _readability_words(tree, recorded)
     if not vote or len(vote) < VOTE_MIN_SHARE * total:
@@ -470,6 +561,7 @@ def _trim_tail_by_vote(paragraphs: list[str], tree: HtmlElement, removed: Counte
     end = len(paragraphs)
     while end > 0 and not found(ours[end - 1]):
         end -= 1
+    end = _end_of_started_unit(paragraphs, end)
     cut = sum(len(w) for w in ours[end:])
     if end == 0 or cut > VOTE_MAX_TRIM * total:
         return paragraphs, True
@@ -516,13 +608,18 @@ def _extract(
     # metadata has been read: the tree can now be pruned in place (trafilatura works on its own copy)
     removed: Counter[str] = noise.preclean(tree) if PRECLEAN else Counter()
     _flatten_math(tree)  # measured: readability-pages P 0.965 -> 0.968, R 0.911 -> 0.914; fundus-dev unchanged
+    _collapse_source_newlines(tree)
     recorded: list[str | None] = []
     blocks = _run_trafilatura(tree, url, recorded)
     path = "trafilatura+preclean"
-    paragraphs = noise.filter_paragraphs(blocks, title=[md.title or "", *md.title_variants], removed=removed)
+    filtered = noise.filter_blocks(
+        [(b.kind, b.text) for b in blocks], title=[md.title or "", *md.title_variants], removed=removed
+    )
+    kept = [blocks[i]._replace(text=text) for i, text in filtered]
     links = _link_texts(tree)
-    paragraphs = _trim_link_blocks(paragraphs, links, removed)
-    paragraphs, voted = _trim_tail_by_vote(paragraphs, tree, removed, recorded)
+    kept = _trim_link_blocks(kept, links, removed)
+    kept, voted = _trim_tail_by_vote(kept, tree, removed, recorded)
+    paragraphs = [b.text for b in kept]
     if voted:
         path += "+readability-vote"
     text = "\n\n".join(paragraphs)
@@ -533,7 +630,7 @@ def _extract(
             md.date_published = found
             md.sources["date_published"] = "htmldate"
 
-    reason = _not_article(md, tree, links, text, [b for _kind, b in blocks])
+    reason = _not_article(md, tree, links, text, [b.text for b in blocks])
     if reason:
         return Rejection(url, "not an article", reason)
     if not text:

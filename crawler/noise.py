@@ -7,12 +7,13 @@ Two stages:
   tokens name a noise widget (share bars, newsletter boxes, related and latest teaser lists,
   previous/next story navigation, back-to-top links, cookie banners, photo credits, pull quotes)
   and that do not hold a large share of the page's prose.
-* `filter_paragraphs(paragraphs, ...)` drops lines that slip through: lorem-ipsum family filler
-  (detected by a Latin function-word and ending profile, only beside a real story), back-to-top and
-  source/attribution links, previous/next labels, teaser headings, share/subscribe/newsletter/
-  cookie lines, comment calls, blocked-embed placeholders, photo and agency credits, header chrome
-  (reading time, datelines and bylines at the story's edges), the title repeated in the body, pull
-  quotes that repeat a body sentence, a block repeating the one before it.
+* `filter_paragraphs(paragraphs, ...)` (or `filter_blocks`, which also says which blocks it kept)
+  drops lines that slip through: lorem-ipsum family filler (detected by a Latin function-word and
+  ending profile, only beside a real story), back-to-top and source/attribution links, previous/next
+  labels, teaser headings, share/subscribe/newsletter/cookie lines, comment calls, blocked-embed
+  placeholders, photo and agency credits, header chrome (reading time, datelines and bylines at the
+  story's edges), the title repeated in the body, pull quotes that repeat a body sentence, a block
+  repeating the one before it.
 
 Every filter counts what it removed, by noise class, so records can say what was taken out.
 """
@@ -469,9 +470,21 @@ def filter_paragraphs(
     ``paragraphs`` are strings or ``(kind, text)`` pairs, where kind ``quote`` marks a block quote:
     only those are candidates for pull quotes repeating a body sentence.
     """
+    return [p for _index, p in filter_blocks(paragraphs, title=title, removed=removed)]
+
+
+def filter_blocks(
+    paragraphs: list[tuple[str, str]] | list[str],
+    *,
+    title: str | list[str] | None = None,
+    removed: Counter[str] | None = None,
+) -> list[tuple[int, str]]:
+    """`filter_paragraphs`, saying which blocks are kept: ``(index, text)`` of each kept block, its
+    index in ``paragraphs`` (so the caller keeps what it knows of the block: kind, enclosing list)."""
     counts: Counter[str] = removed if removed is not None else Counter()
     out: list[str] = []
     kinds: list[str] = []
+    where: list[int] = []  # index in ``paragraphs`` of each block of ``out``
     last = len(paragraphs) - 1
     for index, item in enumerate(paragraphs):
         kind, p = item if isinstance(item, tuple) else ("p", item)
@@ -484,6 +497,7 @@ def filter_paragraphs(
             continue
         out.append(p.strip())
         kinds.append(kind)
+        where.append(index)
 
     # the title printed again at the top of the body
     titles = {_norm(t) for t in ([title] if isinstance(title, str) else title or []) if t and _norm(t)}
@@ -491,21 +505,20 @@ def filter_paragraphs(
         while out and _norm(out[0]) in titles:
             out.pop(0)
             kinds.pop(0)
+            where.pop(0)
             counts["title-repeat"] += 1
 
     # repeated paragraphs (keep the first) and pull quotes repeating a body sentence
-    deduped: list[str] = []
-    dkinds: list[str] = []
+    keep: list[int] = []  # positions in ``out`` kept by each step
     previous = ""
-    for p, kind in zip(out, kinds, strict=True):
+    for i, p in enumerate(out):
         key = _norm(p)
         if key and key == previous and len(p) <= REPEAT_MAX_CHARS:
             counts["repeated-paragraph"] += 1
             continue
         previous = key
-        deduped.append(p)
-        dkinds.append(kind)
-    out, kinds = deduped, dkinds
+        keep.append(i)
+    out, kinds, where = [out[i] for i in keep], [kinds[i] for i in keep], [where[i] for i in keep]
     grams = [_word_grams(_norm(p)) for p in out]
     keep = []
     for i, p in enumerate(out):
@@ -516,8 +529,8 @@ def filter_paragraphs(
         ):
             counts["pull-quote"] += 1
             continue
-        keep.append(p)
-    out = keep
+        keep.append(i)
+    out, where = [out[i] for i in keep], [where[i] for i in keep]
 
     # lorem-ipsum family filler, only as a minority of the text
     flags = [is_filler(p) for p in out]
@@ -530,5 +543,6 @@ def filter_paragraphs(
         and _reads_as_modern_text(" ".join(p for p, f in zip(out, flags, strict=True) if not f))
     ):
         counts["filler"] += sum(flags)
+        where = [w for w, f in zip(where, flags, strict=True) if not f]
         out = [p for p, f in zip(out, flags, strict=True) if not f]
-    return out
+    return list(zip(where, out, strict=True))

@@ -316,5 +316,124 @@ def test_tail_vote_keeps_a_closing_paragraph_the_second_extractor_words_slightly
     vote = extraction._words(" ".join(story).replace(" in a letter", ""))
     tree = document_fromstring(page(STORY))
     removed: Counter[str] = Counter()
-    kept, voted = extraction._trim_tail_by_vote([*story, teaser], tree, removed, [vote])
-    assert voted and kept == story and removed["tail-vote"] == 1
+    blocks = [extraction.Block("p", p) for p in [*story, teaser]]
+    kept, voted = extraction._trim_tail_by_vote(blocks, tree, removed, [vote])
+    assert voted and [b.text for b in kept] == story and removed["tail-vote"] == 1
+
+
+def test_hard_wrapped_source_paragraph_is_one_block() -> None:
+    """A line break in the HTML source is a space (HTML's whitespace rules): a paragraph its author
+    wrapped in the page's source, around inline elements too, comes out whole, in one block."""
+    whole = (
+        "The harbour authority approved the new ferry pier on Tuesday after a two-year planning process "
+        "that drew more than four hundred public comments."
+    )
+    wrapped = (
+        "\n    The harbour authority approved\n    the new <a href='/pier'>ferry\npier</a> on Tuesday after a\r\n"
+        "    two-year planning process that <em>drew\nmore</em> than four hundred\n    public comments.\n"
+    )
+    for html in (f"<div>{wrapped}</div>", f"<p>{wrapped}</p>"):
+        result = extract(page(f"<article><h1>Ferry pier approved</h1>{html}{STORY}</article>"), "https://example.test/w")
+        assert isinstance(result, Article)
+        blocks = result.text.split("\n\n")
+        assert blocks.count(whole) == 1, blocks
+        assert all("\n" not in b for b in blocks)
+    # a story made only of hard-wrapped text blocks
+    lines = [s.replace(" spring ", " spring\n        ") for s in STORY.replace("</p>", "").split("<p>") if s]
+    result = extract(page("<article>" + "".join(f"<div>\n        {s}\n    </div>" for s in lines) + "</article>"),
+                     "https://example.test/w2")
+    assert isinstance(result, Article)
+    assert result.text.split("\n\n") == [" ".join(s.split()) for s in lines]
+
+
+def test_preformatted_text_and_code_blocks_keep_their_lines() -> None:
+    poem = "<pre>The ferry leaves at dawn\nthe gulls follow it home\nand the pier waits</pre>"
+    code = "<pre><code>def fare(zone):\n    return 2 * zone\nprint(fare(3))</code></pre>"
+    inline = "<p>Riders call <code>fare(zone)</code> on the\nkiosk to see the price of a ticket before boarding.</p>"
+    result = extract(page(f"<article><h1>Ferry pier approved</h1>{STORY}{poem}{code}{inline}</article>"),
+                     "https://example.test/pre")
+    assert isinstance(result, Article)
+    blocks = result.text.split("\n\n")
+    for line in ("The ferry leaves at dawn", "the gulls follow it home", "and the pier waits",
+                 "def fare(zone):", "return 2 * zone", "print(fare(3))"):
+        assert line in blocks, line
+    # inline code is part of its sentence, which stays whole
+    assert "Riders call fare(zone) on the kiosk to see the price of a ticket before boarding." in blocks
+
+
+def test_collapse_source_newlines_follows_html_whitespace_rules() -> None:
+    from lxml.html import document_fromstring
+
+    from crawler.extraction import _collapse_source_newlines
+
+    tree = document_fromstring(
+        "<html><body><p>one\ntwo <b>three\nfour</b>\nfive</p><pre>a\n<i>b\nc</i>\nd</pre>"
+        "<textarea>x\ny</textarea><div><code>k\nl</code></div><p>use <code>m\nn</code> now</p><!-- a\nb -->"
+        "</body></html>"
+    )
+    _collapse_source_newlines(tree)
+    p, pre, area, div, p2, _comment = tree.find("body")
+    assert p.text_content() == "one two three four five"
+    assert pre.text_content() == "a\nb\nc\nd" and area.text == "x\ny"
+    assert div.text_content() == "k\nl"  # a code block
+    assert p2.text_content() == "use m n now"  # inline code, in the sentence's flow
+    assert pre.tail is None or "\n" not in pre.tail
+    assert _comment.text == " a\nb "  # not page text: left as it is
+
+
+def test_line_break_element_still_splits_a_block() -> None:
+    body = "<article><h1>Ferry pier approved</h1><p>Harbour Road 12<br>\nSpringfield<br/>Open daily</p>" + STORY
+    result = extract(page(body + "</article>"), "https://example.test/br")
+    assert isinstance(result, Article)
+    blocks = result.text.split("\n\n")
+    assert blocks[blocks.index("Harbour Road 12") + 1 : blocks.index("Harbour Road 12") + 3] == ["Springfield", "Open daily"]
+
+
+def test_blocks_of_numbers_the_list_of_each_item() -> None:
+    from lxml import etree
+
+    from crawler.extraction import Block, blocks_of
+
+    body = etree.fromstring(
+        "<body><p>Intro</p><list><item>a</item><item>b<list><item>b1</item></list></item></list>"
+        "<list><item>c</item></list><p>End</p></body>"
+    )
+    assert blocks_of(body) == [
+        Block("p", "Intro"), Block("item", "a", 1), Block("item", "b", 1), Block("item", "b1", 1),
+        Block("item", "c", 2), Block("p", "End"),
+    ]
+
+
+def test_tail_vote_does_not_cut_into_a_list_or_section_it_keeps_the_start_of() -> None:
+    """The vote's cut starts after whole units: the rest of a list whose first items the second
+    extractor found (a references list it shows only in part), the section under a heading it found;
+    what follows a unit, and a list it found nothing of, are still cut."""
+    from collections import Counter
+
+    from lxml.html import document_fromstring
+
+    from crawler.extraction import Block, _trim_tail_by_vote, _words
+
+    story = [Block("p", s) for s in (
+        "The harbour authority approved the new ferry pier on Tuesday after a long planning process.",
+        "Construction is expected to start in the spring and to last eighteen months for commuters.",
+    )]
+    refs = [Block("item", f"Harbour report number {n}, planning office, page {n * 7}.", 1) for n in range(1, 5)]
+    teasers = [Block("item", t, 2) for t in ("Ten things to do this weekend", "Five new cafes by the sea")]
+    tree = document_fromstring(page(STORY))
+    # the second extractor shows the story and the first reference only
+    vote = _words(" ".join(b.text for b in [*story, refs[0]]))
+    removed: Counter[str] = Counter()
+    kept, _ = _trim_tail_by_vote([*story, *refs, *teasers], tree, removed, [vote])
+    assert kept == [*story, *refs] and removed["tail-vote"] == 2
+    # a heading it found keeps its section, up to the next heading
+    head = Block("head", "What happens next")
+    section = [Block("p", "Work starts in spring."), Block("p", "The old pier stays open meanwhile.")]
+    promo = [Block("head", "Subscribe"), Block("p", "Get our newsletter every morning in your inbox.")]
+    vote = _words(" ".join(b.text for b in [*story, head]))
+    kept, _ = _trim_tail_by_vote([*story, head, *section, *promo], tree, Counter(), [vote])
+    assert kept == [*story, head, *section]
+    # a plain paragraph is no such unit: what follows it and is not found is cut
+    vote = _words(" ".join(b.text for b in [*story, section[0]]))
+    kept, _ = _trim_tail_by_vote([*story, section[0], *promo], tree, Counter(), [vote])
+    assert kept == [*story, section[0]]

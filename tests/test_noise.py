@@ -8,7 +8,7 @@ import pytest
 from lxml import html as lxml_html
 
 from crawler.extraction import Article, extract
-from crawler.noise import filter_paragraphs, is_agency_credit, is_dateline, is_filler, preclean
+from crawler.noise import filter_blocks, filter_paragraphs, is_agency_credit, is_dateline, is_filler, preclean
 
 STORY = [
     "The regional parliament passed the water bill on Thursday after eleven hours of debate.",
@@ -191,3 +191,13 @@ def test_teaser_card_lists_are_removed_but_story_lists_kept() -> None:
     assert removed["teaser-list"] == 2
     assert "Other story" not in text and "Headline 1" not in text
     assert "Step 4" in text
+
+
+def test_filter_blocks_says_which_blocks_are_kept() -> None:
+    title = "Water bill passes after marathon debate"
+    blocks = [("head", title), ("p", STORY[0]), ("item", "Share on Facebook"), ("item", STORY[1]),
+              ("p", STORY[1]), ("p", STORY[2])]
+    removed: Counter[str] = Counter()
+    kept = filter_blocks(blocks, title=title, removed=removed)
+    assert kept == [(1, STORY[0]), (3, STORY[1]), (5, STORY[2])]
+    assert [p for _i, p in kept] == filter_paragraphs(blocks, title=title)

@@ -6,8 +6,10 @@ site updates rows and never duplicates them. ``first_seen_at`` is kept from the 
 ``last_seen_at`` moves on every write, ``updated_at`` only when the text changed.
 
 The write path is built for throughput (benchmarks/storage.py): one look-up of the batch's stored
-hashes, then on SQLite one prepared statement run over the rows' tuples, on PostgreSQL one statement
-that unnests one binary array per column; SQLAlchemy compiles both once per store.
+hashes, then on SQLite prepared statements run over the rows' tuples (the upsert, and for articles
+stored with the same text, date and site an ``UPDATE`` that leaves their indexed columns alone), on
+PostgreSQL one statement that unnests one binary array per column; SQLAlchemy compiles them once per
+store. Each index of ``articles`` is kept as small as the queries that use it allow (migration 0004).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from itertools import repeat
+from json.encoder import encode_basestring_ascii
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,6 +50,7 @@ from sqlalchemy import (
     insert,
     inspect,
     literal,
+    literal_column,
     or_,
     select,
     update,
@@ -137,13 +141,35 @@ class Article(Base):
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
+    # Every index costs every write (migration 0004 has the measurements): these are the ones the
+    # exports' filters and the duplicate look-ups use, each as small as serves them.
     __table_args__ = (
-        Index("ix_articles_site_date", "site", "date_published"),
+        Index("ix_articles_site", "site"),
         Index("ix_articles_date_published", "date_published"),
-        Index("ix_articles_content_hash", "content_hash"),
         Index("ix_articles_first_seen_at", "first_seen_at"),
         *(Index(f"ix_articles_simhash_band{i}", f"simhash_band{i}") for i in range(BANDS)),
     )
+
+
+#: Leading characters of the content hash its index holds: 64 bits of a SHA-256 hex digest tell
+#: texts apart as well as all 256 (the full hash is compared on the row), and the index of the whole
+#: 64-character hash was three times bigger, rewritten in most of its pages by every batch.
+CONTENT_HASH_KEY_CHARS = 16
+#: The indexed expression (rendered with literal numbers, so that SQLite and PostgreSQL match it).
+#: SQLite's expression indexes are not reflected by SQLAlchemy: see migration 0004 before rebuilding articles.
+_CONTENT_HASH_KEY = func.substr(Article.content_hash, literal_column("1"), literal_column(str(CONTENT_HASH_KEY_CHARS)))
+Index("ix_articles_content_hash_key", _CONTENT_HASH_KEY)
+
+
+def _same_hash_key(digest: str) -> Any:
+    """``(canonical_url, content_hash)`` of the articles whose content hash starts as ``digest`` does, oldest
+    first, found by the index of the hash's leading characters.
+
+    The caller compares the whole hash: with ``content_hash = :digest`` in the same WHERE, SQLite
+    substitutes the constant into the indexed expression (its constant propagation) and scans the table.
+    """
+    return (select(Article.canonical_url, Article.content_hash)
+            .where(_CONTENT_HASH_KEY == digest[:CONTENT_HASH_KEY_CHARS]).order_by(Article.id))
 
 
 class ArticleRevision(Base):
@@ -189,6 +215,52 @@ _PG_ARRAY_TYPES: dict[str, Any] = {c.name: Integer for c in Article.__table__.co
                                    if isinstance(c.type, Integer) and c.name in _UPSERT_COLUMNS}
 #: Columns an export adds to the record's fields.
 EXPORT_EXTRA_COLUMNS = ("site", "first_seen_at", "last_seen_at", "updated_at", "run_id")
+#: JSON columns holding lists of strings (`_json_list`); the other JSON column, extraction, is an object.
+_JSON_LIST_COLUMNS = ("authors", "tags", "categories")
+#: Record fields stored as they come (`ArticleStore._rows` encodes the JSON ones).
+_SCALAR_COLUMNS = tuple(name for name in _RECORD_COLUMNS if name not in _JSON_COLUMNS)
+_NO_BANDS = (None,) * BANDS
+#: Indexed columns that, when a stored article has the same values as the record and its text is the
+#: same (content_hash first), are left alone by the write, with the columns derived from them.
+_REFRESH_MATCH = ("content_hash", "simhash", "date_published", "site")
+#: Columns the write of such an unchanged article sets (not the text, nor the bands of its fingerprint;
+#: first_seen_at and updated_at stay as they are, as the upsert keeps them for an unchanged text).
+_REFRESH_SET = tuple(name for name in _UPSERT_COLUMNS if name not in {
+    "canonical_url", "first_seen_at", "updated_at", "text", *_REFRESH_MATCH, *_BAND_COLUMNS})
+#: What a batch's write reads of the articles already stored: their URL, text hash, stated
+#: modification date, then the rest of `_REFRESH_MATCH`.
+_STORED_COLUMNS = ("canonical_url", "content_hash", "date_modified", *_REFRESH_MATCH[1:])
+#: Bound parameters per SQLite statement at most (SQLite before 3.32 allows 999).
+SQLITE_MAX_PARAMETERS = 999
+
+
+def _json_list(value: Any) -> str:
+    """``json.dumps(list(value or []))``; a list of strings is joined without json.dumps's set-up per call,
+    which for three short lists a row was a fifth of the batched write's Python time."""
+    if not value:
+        return "[]"
+    if type(value) is list or type(value) is tuple:
+        try:
+            return "[" + ", ".join(map(encode_basestring_ascii, value)) + "]"
+        except TypeError:  # an item that is not a string: json.dumps says how to write it, or that it cannot
+            pass
+    return json.dumps(list(value))
+
+
+@dataclass(frozen=True)
+class _SqliteStatements:
+    """SQLite's write statements (compiled once per store) and how to bind a row's values to them."""
+
+    #: ``INSERT ... ON CONFLICT (canonical_url) DO UPDATE`` of every column.
+    upsert: str
+    upsert_values: Callable[[dict[str, Any]], tuple[Any, ...]]
+    #: ``UPDATE`` of an unchanged article: `_REFRESH_SET` where the row still has the `_REFRESH_MATCH` values.
+    refresh: str
+    refresh_values: Callable[[dict[str, Any]], tuple[Any, ...]]
+    #: The time stamps' conversion (applied once per batch).
+    stamp: Callable[[Any], Any]
+    #: Other columns that need a conversion per row (none with the pysqlite driver).
+    converters: tuple[tuple[str, Callable[[Any], Any]], ...]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -330,7 +402,7 @@ class ArticleStore:
         self.database_url = database_url
         self.engine = make_engine(database_url)
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
-        self._sqlite_statement: tuple[str, list[str], dict[str, Callable[[Any], Any]]] | None = None
+        self._sqlite_statement: _SqliteStatements | None = None
         self._pg_statement: Any = None
         if migrate:
             upgrade(self.engine)
@@ -383,24 +455,26 @@ class ArticleStore:
 
     # --------------------------------------------------------------- writes
     def _rows(self, records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """The batch's rows: the records' fields normalised, JSON columns encoded, fingerprint bands and
+        site added; one row per canonical URL (the last record wins)."""
         by_key: dict[str, dict[str, Any]] = {}
         for record in records:
-            row = {name: record.get(name) for name in _RECORD_COLUMNS}
+            row = dict(zip(_SCALAR_COLUMNS, map(record.get, _SCALAR_COLUMNS), strict=True))
             key = str(row["canonical_url"] or row["url"])
             row["canonical_url"] = key
-            row["authors"] = list(row["authors"] or [])
-            row["tags"] = list(row["tags"] or [])
-            row["categories"] = list(row["categories"] or [])
-            row["extraction"] = dict(row["extraction"] or {})
-            row["text"] = row["text"] or ""
+            for name in _JSON_LIST_COLUMNS:
+                row[name] = _json_list(record.get(name))
+            extraction = record.get("extraction")
+            row["extraction"] = json.dumps(extraction if type(extraction) is dict else dict(extraction or {}))
+            text = row["text"] = row["text"] or ""
             if not row["content_hash"]:
                 # updates rewrite the text only when its hash changes: a record must carry its hash
-                row["content_hash"] = content_hash(str(row["text"]))
+                row["content_hash"] = content_hash(str(text))
             row["word_count"] = row["word_count"] or 0
-            if row["simhash"] is None and "simhash" not in record:
-                row["simhash"] = simhash(str(row["text"]))
-            band_values = bands(row["simhash"]) if row["simhash"] else (None,) * BANDS
-            row.update(zip(_BAND_COLUMNS, band_values, strict=True))
+            fingerprint = row["simhash"]
+            if fingerprint is None and "simhash" not in record:
+                fingerprint = row["simhash"] = simhash(str(text))
+            row.update(zip(_BAND_COLUMNS, bands(fingerprint) if fingerprint else _NO_BANDS, strict=True))
             row["site"] = _site(key)
             # One statement may not touch a row twice (PostgreSQL refuses): the last record wins.
             by_key[key] = row
@@ -420,8 +494,8 @@ class ArticleStore:
             return 0
         aliases = [(r["url"], r["canonical_url"]) for r in rows if r["url"] and r["url"] != r["canonical_url"]]
         with self.engine.begin() as conn:
-            stored, changed = self._keep_revisions(conn, rows, now, run_id)
-            self._write_articles(conn, rows, now, run_id)
+            stored, changed, unchanged = self._keep_revisions(conn, rows, now, run_id)
+            self._write_articles(conn, rows, now, run_id, unchanged)
             if aliases:
                 self._write_aliases(conn, aliases, now)
         if counts is not None:
@@ -446,46 +520,65 @@ class ArticleStore:
         return stmt.on_conflict_do_update(index_elements=[Article.canonical_url], set_=update)
 
     def _write_articles(self, conn: Connection, rows: list[dict[str, Any]], now: datetime,
-                        run_id: int | None) -> None:
-        """The batch's upsert, as one statement per batch on PostgreSQL and one prepared statement on SQLite.
+                        run_id: int | None, unchanged: set[str]) -> None:
+        """The batch's upsert, as one statement per batch on PostgreSQL and prepared statements on SQLite.
 
-        Values are bound column by column, with the types' own conversions: SQLAlchemy's per-row
-        parameter processing cost more than SQLite's own work for the row (benchmarks/storage.py).
+        Values are bound as they are (`_rows` encoded the JSON columns): SQLAlchemy's per-row parameter
+        processing cost more than SQLite's own work for the row (benchmarks/storage.py). On SQLite the
+        ``unchanged`` rows (stored with the same text, fingerprint, date and site) are refreshed by an
+        ``UPDATE`` that leaves those columns alone, so that no index entry of theirs is rewritten.
         """
-        values: dict[str, Any] = {name: [row[name] for row in rows] for name in _ROW_COLUMNS}
         if self.dialect == "postgresql":
-            for name in _JSON_COLUMNS:
-                values[name] = list(map(json.dumps, values[name]))
+            values: dict[str, Any] = {name: [row[name] for row in rows] for name in _ROW_COLUMNS}
             values["run_id"] = [run_id] * len(rows)
             conn.execute(self._pg_upsert(), {"now": now, **{f"v_{name}": _BinaryArray(column)
                                                              for name, column in values.items()}})
             return
-        sql, order, converters = self._sqlite_upsert(conn)
-        for name in order:
-            if name in converters and name in values:
-                values[name] = map(converters[name], values[name])
+        sql = self._sqlite_statements(conn)
+        stamp = sql.stamp(now)
         # The same values for every row, converted once.
-        values["run_id"] = repeat(run_id)
-        for name in _STAMP_COLUMNS:
-            values[name] = repeat(converters[name](now) if name in converters else now)
-        columns = [values[name] for name in order]
-        # zip stops at the first list that ends: the repeated constants follow the rows' columns.
-        conn.exec_driver_sql(sql, list(zip(*columns)))  # noqa: B905
+        constants = {"run_id": run_id, **dict.fromkeys(_STAMP_COLUMNS, stamp)}
+        full: list[dict[str, Any]] = []
+        same: list[dict[str, Any]] = []
+        for row in rows:
+            row.update(constants)
+            for name, convert in sql.converters:
+                row[name] = convert(row[name])
+            (same if row["canonical_url"] in unchanged else full).append(row)
+        if same and conn.exec_driver_sql(sql.refresh, list(map(sql.refresh_values, same))).rowcount != len(same):
+            # Some changed or went since they were read (another writer): the upsert decides for them.
+            full += same
+        if full:
+            conn.exec_driver_sql(sql.upsert, list(map(sql.upsert_values, full)))
 
-    def _sqlite_upsert(self, conn: Connection) -> tuple[str, list[str], dict[str, Callable[[Any], Any]]]:
-        """The SQLite upsert's SQL, its parameters' order, and the conversions of the columns that need one."""
+    def _sqlite_statements(self, conn: Connection) -> _SqliteStatements:
+        """The SQLite write statements' SQL and the getters of their parameters from a row, compiled once."""
         if self._sqlite_statement is None:
             dialect = conn.dialect
+            table = Article.__table__
             compiled = self._upsert_statement(_UPSERT_COLUMNS).compile(dialect=dialect,
                                                                         column_keys=list(_UPSERT_COLUMNS))
             order = list(compiled.positiontup or ())
             assert sorted(order) == sorted(_UPSERT_COLUMNS), order
+            refresh = update(Article).where(
+                table.c.canonical_url == bindparam("p_canonical_url"),
+                *(table.c[name].is_not_distinct_from(bindparam(f"p_{name}")) for name in _REFRESH_MATCH),
+            ).values({name: bindparam(f"p_{name}") for name in _REFRESH_SET}).compile(dialect=dialect)
+            refresh_order = [name.removeprefix("p_") for name in refresh.positiontup or ()]
+            assert sorted(refresh_order) == sorted(("canonical_url", *_REFRESH_MATCH, *_REFRESH_SET)), refresh_order
             converters = {}
             for name in order:
-                convert = Article.__table__.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+                convert = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
                 if convert is not None:
                     converters[name] = convert
-            self._sqlite_statement = (compiled.string, order, converters)
+            stamp = converters.get("first_seen_at") or (lambda value: value)
+            self._sqlite_statement = _SqliteStatements(
+                upsert=compiled.string, upsert_values=itemgetter(*order),
+                refresh=refresh.string, refresh_values=itemgetter(*refresh_order), stamp=stamp,
+                # JSON is encoded by `_rows`, the time stamps once per batch: any other conversion per row.
+                converters=tuple((name, convert) for name, convert in converters.items()
+                                 if name not in _JSON_COLUMNS and name not in _STAMP_COLUMNS),
+            )
         return self._sqlite_statement
 
     def _pg_upsert(self) -> Any:
@@ -506,33 +599,46 @@ class ArticleStore:
             self._pg_statement = self._upsert_statement(_UPSERT_COLUMNS, source)
         return self._pg_statement
 
-    def _stored(self, conn: Connection, urls: list[str]) -> list[tuple[str, str | None, str | None]]:
-        """``(canonical_url, content_hash, date_modified)`` of the stored articles among ``urls``."""
-        columns = (Article.canonical_url, Article.content_hash, Article.date_modified)
+    def _stored(self, conn: Connection, urls: list[str]) -> list[tuple[Any, ...]]:
+        """`_STORED_COLUMNS` of the stored articles among ``urls``."""
         if self.dialect != "postgresql":
-            query = select(*columns).where(Article.canonical_url.in_(urls))
-            return [(url, digest, modified) for url, digest, modified in conn.execute(query)]
+            # Driver-level SQL: SQLAlchemy's expanding IN and result rows cost more than SQLite's look-ups.
+            found: list[tuple[Any, ...]] = []
+            for start in range(0, len(urls), SQLITE_MAX_PARAMETERS):
+                chunk = urls[start:start + SQLITE_MAX_PARAMETERS]
+                found += conn.exec_driver_sql(
+                    f"SELECT {', '.join(_STORED_COLUMNS)} FROM articles WHERE canonical_url IN "
+                    f"({', '.join('?' * len(chunk))})", tuple(chunk)).all()
+            return found
         # One index probe per URL, whatever the planner believes of the table: with `IN (...)` a table
         # without statistics yet (a first crawl) was scanned whole for every batch, re-crawls 5x slower.
         # The LIMIT keeps PostgreSQL from flattening the lateral subquery into a join it could plan so.
+        columns = [Article.__table__.c[name] for name in _STORED_COLUMNS]
         given = func.unnest(cast(bindparam("urls"), ARRAY(Text))).table_valued("url").render_derived()
-        found = select(*columns).where(Article.canonical_url == given.c.url).limit(1).lateral()
-        query = select(found.c.canonical_url, found.c.content_hash, found.c.date_modified).select_from(
-            given).join(found, literal(True))
-        return [(url, digest, modified) for url, digest, modified in conn.execute(query, {"urls": _BinaryArray(urls)})]
+        lateral = select(*columns).where(Article.canonical_url == given.c.url).limit(1).lateral()
+        query = select(*(lateral.c[name] for name in _STORED_COLUMNS)).select_from(given).join(lateral, literal(True))
+        return list(conn.execute(query, {"urls": _BinaryArray(urls)}).all())
 
     def _keep_revisions(self, conn: Connection, rows: list[dict[str, Any]], now: datetime,
-                        run_id: int | None) -> tuple[int, int]:
+                        run_id: int | None) -> tuple[int, int, set[str]]:
         """Before rows are overwritten, copy the stored text of those whose text changed to revisions.
 
         A changed article whose page states no newer modification date gets the time the change was
-        found as ``date_modified``. Returns how many rows were already stored, and how many changed.
+        found as ``date_modified``. Returns how many rows were already stored, how many changed, and
+        the canonical URLs of those stored with the same text, fingerprint, date and site.
         """
         incoming = {r["canonical_url"]: r for r in rows}
+        changed: list[tuple[str, str | None]] = []
+        unchanged: set[str] = set()
         stored = self._stored(conn, list(incoming))
-        changed = [(url, modified) for url, digest, modified in stored if digest != incoming[url]["content_hash"]]
+        for url, digest, modified, *match in stored:
+            row = incoming[url]
+            if digest != row["content_hash"]:
+                changed.append((url, modified))
+            elif match == [row[name] for name in _REFRESH_MATCH[1:]]:
+                unchanged.add(url)
         if not changed:
-            return len(stored), 0
+            return len(stored), 0, unchanged
         for url, modified in changed:
             row = incoming[url]
             if not row["date_modified"] or row["date_modified"] == modified:
@@ -547,7 +653,7 @@ class ArticleStore:
                 .where(Article.canonical_url.in_([url for url, _ in changed])),
             )
         )
-        return len(stored), len(changed)
+        return len(stored), len(changed), unchanged
 
     def iter_revisions(self, where: ExportFilter | None = None) -> Iterator[dict[str, Any]]:
         """Stored revisions (oldest first), optionally of the articles an export filter selects."""
@@ -581,12 +687,8 @@ class ArticleStore:
     def find_exact(self, content_hash: str, *, exclude: str) -> str | None:
         """Canonical URL of a stored article (not ``exclude``) with exactly this text, if any."""
         with self.Session() as session:
-            return session.scalar(
-                select(Article.canonical_url)
-                .where(Article.content_hash == content_hash, Article.canonical_url != exclude)
-                .order_by(Article.id)
-                .limit(1)
-            )
+            candidates = session.execute(_same_hash_key(content_hash).where(Article.canonical_url != exclude))
+            return next((url for url, digest in candidates if digest == content_hash), None)
 
     def find_near(self, fingerprint: str, *, exclude: str) -> str | None:
         """Canonical URL of the stored original (not ``exclude``) this fingerprint nearly repeats, if any.

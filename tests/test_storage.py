@@ -157,3 +157,138 @@ def test_site_is_parsed_once_per_origin_with_the_same_result() -> None:
             "https://h.example?q", "https://h.example#f", "mailto:a@b.example", "weird scheme://host.example/"]
     for url in urls:
         assert _site(url) == site_of(url), url
+
+
+def test_json_lists_are_encoded_as_json_dumps_encodes_them() -> None:
+    import json
+
+    from crawler.storage import _JSON_COLUMNS, _JSON_LIST_COLUMNS, _json_list
+
+    assert set(_JSON_COLUMNS) == {*_JSON_LIST_COLUMNS, "extraction"}  # extraction is the one JSON object
+    values: list[Any] = [None, [], (), "", ["a"], ("a", "b"), AWKWARD, ["\ud800 lone surrogate", "\x00\x1f"],
+                         [1, "a"], [None], [{"k": "v"}], ["a", 1.5, True], "ab", {"x": 1}, iter(["g", "h"])]
+    for value in values:
+        expected = json.dumps(list(value or [])) if not hasattr(value, "__next__") else '["g", "h"]'
+        assert _json_list(value) == expected, value
+
+
+def _article_row(store: ArticleStore, url: str) -> dict[str, Any]:
+    from sqlalchemy import select
+
+    from crawler.storage import Article
+
+    with store.engine.connect() as conn:
+        return dict(conn.execute(select(Article.__table__).where(Article.canonical_url == url)).one()._mapping)
+
+
+def test_a_rewrite_of_the_same_text_refreshes_the_other_fields(database_url: str) -> None:
+    """Same text, fingerprint, date and site: SQLite takes the UPDATE that leaves the indexed columns alone."""
+    from sqlalchemy import event
+
+    from crawler.duplicates import bands
+
+    store = ArticleStore(database_url)
+    try:
+        fingerprint = "0123456789abcdef"
+        first = record(1, simhash=fingerprint, fetched_at="2026-01-01T00:00:00+00:00")
+        store.upsert([first], run_id=None)
+        before = _article_row(store, first["canonical_url"])
+        again = {**first, "title": "New title", "authors": ["C"], "fetched_at": "2026-02-01T00:00:00+00:00",
+                 "extraction": {"path": "again"}, "etag": '"v2"', "duplicate_of": "https://n.example/other"}
+        counts: dict[str, int] = {}
+        statements: list[str] = []
+        event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(" ".join(args[2].split()[:3])))
+        store.upsert([again], counts=counts)
+        assert counts == {"new": 0, "updated": 0, "same_text": 1}
+        if store.dialect == "sqlite":
+            # the refresh, and no upsert of the article after it (the alias is written as ever)
+            assert [s for s in statements if "articles" in s] == ["UPDATE articles SET"], statements
+        after = _article_row(store, first["canonical_url"])
+        for name in ("title", "fetched_at", "etag", "duplicate_of"):
+            assert after[name] == again[name], name
+        assert after["authors"] == ["C"] and after["extraction"] == {"path": "again"}
+        assert after["last_seen_at"] > before["last_seen_at"]
+        for name in ("text", "content_hash", "simhash", "site", "date_published", "first_seen_at", "updated_at",
+                     "simhash_band0", "simhash_band1", "simhash_band2", "id"):
+            assert after[name] == before[name], name
+        assert [after[f"simhash_band{i}"] for i in range(3)] == list(bands(fingerprint))
+        # A new date or fingerprint with the same text goes through the upsert, which rewrites them.
+        moved = {**again, "date_published": "2026-01-09T10:00:00+01:00", "simhash": "fedcba9876543210"}
+        store.upsert([moved])
+        after = _article_row(store, first["canonical_url"])
+        assert after["date_published"] == moved["date_published"] and after["simhash"] == moved["simhash"]
+        assert [after[f"simhash_band{i}"] for i in range(3)] == list(bands("fedcba9876543210"))
+        assert after["updated_at"] == before["updated_at"]
+        assert list(store.iter_revisions()) == []
+    finally:
+        store.close()
+
+
+def test_a_row_changed_after_it_was_read_is_written_by_the_upsert(database_url: str) -> None:
+    """The refresh matches the stored values it read; when another writer changed them in between, the
+    upsert writes the record instead, as it would have without the refresh."""
+    store = ArticleStore(database_url)
+    try:
+        store.upsert([record(2, text="Old text.", content_hash="old")])
+        newer = record(2, text="New text.", content_hash="new")
+        url = newer["canonical_url"]
+        # What the look-up would have read before another writer stored "Old text.": the record's own values.
+        stale = [(url, "new", None, None, newer["date_published"], "n.example")]
+        store._stored = lambda conn, urls: stale  # type: ignore[method-assign]
+        store.upsert([newer])
+        row = _article_row(store, url)
+        assert (row["text"], row["content_hash"]) == ("New text.", "new")
+        assert row["updated_at"] > row["first_seen_at"]
+    finally:
+        store.close()
+
+
+def test_exact_duplicates_are_found_by_the_hash_prefix_and_told_apart_after_it(database_url: str) -> None:
+    prefix = "f" * 16
+    store = ArticleStore(database_url)
+    try:
+        store.upsert([record(1, content_hash=prefix + "a" * 48), record(2, content_hash=prefix + "b" * 48),
+                      record(3, content_hash="short")])
+        url = {n: record(n)["canonical_url"] for n in (1, 2, 3)}
+        assert store.find_exact(prefix + "b" * 48, exclude="x") == url[2]
+        assert store.find_exact(prefix + "a" * 48, exclude="x") == url[1]
+        assert store.find_exact(prefix + "a" * 48, exclude=url[1]) is None
+        assert store.find_exact(prefix, exclude="x") is None
+        assert store.find_exact("short", exclude="x") == url[3]
+    finally:
+        store.close()
+
+
+def test_export_filters_and_duplicate_look_ups_use_an_index(tmp_path: Any) -> None:
+    """EXPLAIN QUERY PLAN of the queries that need an index (a filter that selects a slice of the table,
+    and the per-item duplicate look-ups) names one."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import or_, select
+
+    from crawler.duplicates import probes
+    from crawler.storage import _BAND_COLUMNS, Article, ExportFilter, _same_hash_key
+
+    store = ArticleStore(f"sqlite:///{tmp_path / 'plan.db'}")
+    try:
+        store.upsert([record(n, canonical_url=f"https://s{n % 7}.example/{n}", url=f"https://s{n % 7}.example/{n}",
+                             content_hash=f"h{n}") for n in range(1, 100)])
+        day = datetime(2026, 1, 3, tzinfo=UTC)
+        later = datetime(2026, 1, 5, tzinfo=UTC)
+        columns = [getattr(Article, c.name) for c in Article.__table__.columns]
+        queries = {
+            f"filter {where}": select(*columns).where(*store._conditions(where)).order_by(Article.id)
+            for where in (ExportFilter(site="s3.example"), ExportFilter(site="www.s3.example", since=day),
+                          ExportFilter(since=day, until=later), ExportFilter(since=day, until=later, by="first_seen"))
+        }
+        queries["find_exact"] = _same_hash_key("h7").where(Article.canonical_url != "x")
+        queries["find_near"] = select(Article.id).where(
+            or_(*(getattr(Article, c).in_(v) for c, v in zip(_BAND_COLUMNS, probes("0123456789abcdef"), strict=True))))
+        queries["known"] = select(Article.fetched_at).where(Article.canonical_url == "https://s1.example/1")
+        with store.engine.connect() as conn:
+            for name, query in queries.items():
+                sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+                plan = " | ".join(str(row[-1]) for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+                assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, f"{name}: {plan}"
+    finally:
+        store.close()

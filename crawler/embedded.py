@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lxml.html import HtmlElement
 
@@ -226,7 +226,7 @@ def _dedupe(found: Iterable[tuple[str, str]]) -> list[Fragment]:
         if seen is None:
             by_text[key] = Fragment(html, source, chars, count)
         else:
-            by_text[key] = Fragment(seen.html, seen.source, seen.paragraph_chars, seen.paragraphs, seen.copies + 1)
+            by_text[key] = replace(seen, copies=seen.copies + 1)
     return list(by_text.values())
 
 

@@ -35,10 +35,11 @@ from collections import Counter
 from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass, field
+from html import escape as html_escape
 from typing import Any, NamedTuple
 
 import trafilatura
-from lxml.html import HtmlElement
+from lxml.html import HtmlElement, tostring
 from trafilatura import external as trafilatura_external
 from trafilatura import utils as trafilatura_utils
 from trafilatura.utils import load_html
@@ -684,8 +685,6 @@ def _extract(
 def _embedded_document(tree: HtmlElement, fragment: str) -> str:
     """A page made of ``tree``'s ``<head>`` (so that the metadata stays the page's), its JSON-LD scripts
     (they may sit in the body), and ``fragment`` as the body's only content."""
-    from lxml.html import tostring
-
     def html_of(el: HtmlElement) -> str:
         return str(tostring(el, encoding="unicode", with_tail=False))
 
@@ -693,15 +692,11 @@ def _embedded_document(tree: HtmlElement, fragment: str) -> str:
     jsonld = [] if body is None else [
         html_of(s) for s in body.iter("script") if "ld+json" in (s.get("type") or "").lower()
     ]
-    attrs = "".join(f' {k}="{_attr_escape(v)}"' for k, v in tree.attrib.items() if re.fullmatch(r"[\w:.-]+", k))
+    attrs = "".join(f' {k}="{html_escape(v)}"' for k, v in tree.attrib.items() if re.fullmatch(r"[\w:.-]+", k))
     return (
         f"<!DOCTYPE html><html{attrs}>{html_of(head) if head is not None else '<head></head>'}"
         f"<body>{''.join(jsonld)}<article>{fragment}</article></body></html>"
     )
-
-
-def _attr_escape(value: str) -> str:
-    return value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
 
 def _from_embedded(

@@ -399,6 +399,8 @@ def _run_trafilatura(tree: HtmlElement, url: str, recorded: list[str | None] | N
 
 #: MathML token elements: their text is what a reader reads off a formula.
 _MATH_TOKENS = frozenset({"mi", "mn", "mo", "mtext", "ms"})
+#: The element MathJax 3 wraps each rendered formula in (its glyphs and, for screen readers, the MathML).
+_MATHJAX_CONTAINER = "mjx-container"
 
 
 def _flatten_math(tree: HtmlElement) -> int:
@@ -411,11 +413,25 @@ def _flatten_math(tree: HtmlElement) -> int:
             continue
         tokens = [_squash(el.text_content()) for el in math.iter() if isinstance(el.tag, str) and el.tag in _MATH_TOKENS]
         text = " ".join(t for t in tokens if t) or _squash(math.get("alttext") or "")
-        block = (math.get("display") or "").lower() == "block"
+        # MathJax 3 renders a formula twice inside an <mjx-container>: as styled glyphs for the eye
+        # and as MathML for screen readers. The container, not only its MathML, becomes the text.
+        target = next((el for el in math.iterancestors() if el.tag == _MATHJAX_CONTAINER), math)
+        block = (math.get("display") or "").lower() == "block" or target.get("display") == "true"
         repl = math.makeelement("p" if block else "span", {})
+        parent = target.getparent()
+        if parent is None:
+            continue
+        if not block:
+            # an inline formula is words of its own, though MathJax's markup often abuts the text around it
+            previous = target.getprevious()
+            before = (previous.tail if previous is not None else parent.text) or ""
+            if before[-1:].isalnum():
+                text = " " + text
+            if (target.tail or "")[:1].isalnum():
+                text += " "
         repl.text = text
-        repl.tail = math.tail
-        math.getparent().replace(math, repl)
+        repl.tail = target.tail
+        parent.replace(target, repl)
         count += 1
     return count
 

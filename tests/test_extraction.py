@@ -158,6 +158,29 @@ def test_mathml_formulas_stay_in_the_text() -> None:
     assert "x = 42" in result.text
 
 
+def test_mathjax_rendered_formulas_become_their_text_once() -> None:
+    """MathJax 3 keeps each formula twice in an <mjx-container> (glyphs, and MathML for screen readers):
+    the formula is read once, and the sentence around it, abutting the container, stays whole."""
+
+    def formula(mathml: str, display: bool = False) -> str:
+        mode = " display='true'" if display else ""
+        return (f"<mjx-container class='MathJax' jax='CHTML'{mode}>"
+                "<mjx-math aria-hidden='true'><mjx-mi><mjx-c class='mjx-c1D44E'></mjx-c></mjx-mi></mjx-math>"
+                f"<mjx-assistive-mml><math>{mathml}</math></mjx-assistive-mml></mjx-container>")
+
+    body = (
+        "<article><h1>Solving quadratics</h1>"
+        f"<p>When {formula('<mi>a</mi><mo>≠</mo><mn>0</mn>')}, there are two solutions to "
+        f"{formula('<mi>a</mi><msup><mi>x</mi><mn>2</mn></msup><mo>=</mo><mn>0</mn>')}and they are shown.</p>"
+        f"{formula('<mi>x</mi><mo>=</mo><mn>42</mn>', display=True)}"
+        f"{STORY}</article>"
+    )
+    result = extract(page(body), "https://example.test/mj")
+    assert isinstance(result, Article)
+    assert "When a ≠ 0, there are two solutions to a x 2 = 0 and they are shown." in result.text
+    assert "x = 42" in result.text.split("\n\n")
+
+
 def test_min_text_chars_parameter() -> None:
     html = page(f"<article>{STORY}</article>" + "<footer>" + "<a href='/x'>link</a> " * 200 + "</footer>")
     assert isinstance(extract(html, "https://example.test/a"), Article)

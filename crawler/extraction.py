@@ -39,6 +39,7 @@ from html import escape as html_escape
 from typing import Any, NamedTuple
 
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement, tostring
 from trafilatura import external as trafilatura_external
 from trafilatura import utils as trafilatura_utils
@@ -640,6 +641,7 @@ def _extract(
 
     md = extract_metadata(tree, url, hinted_date=hinted_date)
 
+    lead = _visible_lead(tree, md.description) if LEAD_FROM_DESCRIPTION else None
     # metadata has been read: the tree can now be pruned in place (trafilatura works on its own copy)
     removed: Counter[str] = noise.preclean(tree) if PRECLEAN else Counter()
     _flatten_math(tree)  # measured: readability-pages P 0.965 -> 0.968, R 0.911 -> 0.914; fundus-dev unchanged
@@ -655,6 +657,9 @@ def _extract(
     kept = _trim_link_blocks(kept, links, removed)
     kept, voted = _trim_tail_by_vote(kept, tree, removed, recorded)
     paragraphs = [b.text for b in kept]
+    if lead is not None and paragraphs and not _repeats(lead, _words(" ".join(paragraphs))):
+        paragraphs.insert(0, lead)
+        path += "+lead"
     if voted:
         path += "+readability-vote"
     text = "\n\n".join(paragraphs)
@@ -745,6 +750,62 @@ def _from_embedded(
         "copies": fragment.copies,
     }
     return dataclasses.replace(result, signals=signals)
+
+
+#: The page's description, when the page also shows it as the story's lead, is the story's first block.
+LEAD_FROM_DESCRIPTION = True
+#: Descriptions shorter than this are not looked for (a few words match too much of a page).
+LEAD_MIN_CHARS = 40
+#: A lead element's text is at most this many times the description's length (a description cut short
+#: by the site's template is completed from the page; a longer element is the story itself, or a container).
+LEAD_MAX_GROWTH = 2
+#: A lead whose word trigrams the story holds at this share or more is already in it.
+LEAD_REPEAT_SHARE = 0.5
+_LEAD_WORD = re.compile(r"\w+")
+_TEXT_STARTING_WITH = etree.XPath(".//text()[starts-with(normalize-space(.), $w)]")
+#: Elements a lead's first word may be nested in below the element that shows the whole lead.
+LEAD_MAX_DEPTH = 2
+_LEAD_SKIP = frozenset({"script", "style", "noscript", "template", "head", "title", "meta"})
+
+
+def _repeats(text: str, story_words: str) -> bool:
+    """Whether ``story_words`` (`_words` of the story) already holds most of ``text``'s word trigrams."""
+    grams = _trigrams(_words(text))
+    if not grams:
+        return _words(text) in story_words
+    return len(grams & _trigrams(story_words)) >= LEAD_REPEAT_SHARE * len(grams)
+
+
+def _visible_lead(tree: HtmlElement, description: str | None) -> str | None:
+    """The text of the element that shows the page's description, if one does (the lead/dek under the
+    headline, which trafilatura often leaves out as part of the page header)."""
+    want = _words(description or "")
+    opening = _LEAD_WORD.search(description or "")
+    body = tree.find(".//body")
+    if len(want) < LEAD_MIN_CHARS or opening is None or body is None:
+        return None
+    limit = LEAD_MAX_GROWTH * len(description or "")
+    # text nodes that start with the description's first word (found by libxml2, not a walk in Python)
+    for node in _TEXT_STARTING_WITH(body, w=opening.group()):
+        el = node.getparent()
+        if node.is_tail:
+            if isinstance(el.tag, str):
+                continue  # text after an element, inside another: a dek does not start there
+            el = el.getparent()  # after a comment: the comment's element holds it
+        # the element, and the ones it opens (a dek may start with a link or a <strong>), innermost first
+        for _ in range(LEAD_MAX_DEPTH + 1):
+            if el is None or not isinstance(el.tag, str) or el.tag in _LEAD_SKIP:
+                break
+            shown = _squash(el.text_content())
+            if len(shown) > limit:
+                break
+            if _words(shown).startswith(want):
+                return shown
+            parent = el.getparent()
+            if parent is None or parent.index(el) != 0 or (parent.text and not parent.text.isspace()):
+                break
+            el = parent
+    return None
 
 
 def _htmldate(tree: HtmlElement, url: str) -> str | None:

@@ -181,6 +181,51 @@ def test_mathjax_rendered_formulas_become_their_text_once() -> None:
     assert "x = 42" in result.text.split("\n\n")
 
 
+DEK = "Residents waited two years for the decision, and the new pier will double the number of daily crossings."
+
+
+DEK_MARKUP = {
+    "paragraph": f"<p class='article-dek'>{DEK}</p>",
+    # opening with a topic link, the site's template comments around the words
+    "nested": "<div class='intro'> <a href='/topics/harbour'><!-- t -->Residents<!-- /t --></a>"
+              f"{DEK.removeprefix('Residents')}</div>",
+}
+
+
+@pytest.mark.parametrize("markup", sorted(DEK_MARKUP))
+@pytest.mark.parametrize("lead_on", [True, False])
+def test_lead_shown_under_the_headline_is_the_first_block(monkeypatch: pytest.MonkeyPatch, lead_on: bool,
+                                                           markup: str) -> None:
+    """The page's description, shown as the dek under the headline, is the story's lead."""
+    monkeypatch.setattr("crawler.extraction.LEAD_FROM_DESCRIPTION", lead_on)
+    head = f"<meta name='description' content='{DEK}'><meta property='og:title' content='Ferry pier approved'>"
+    body = (
+        "<header class='article-header'><h1>Ferry pier approved</h1>"
+        f"{DEK_MARKUP[markup]}<div class='byline'>By Ana Pérez</div></header>"
+        f"<article>{STORY}</article>"
+    )
+    result = extract(page(body, head), "https://example.test/dek")
+    assert isinstance(result, Article)
+    # without the lead rule the main extractor leaves the header's dek out: the test can tell
+    assert result.text.startswith(DEK) is lead_on
+    assert result.text.count("two years for the decision") == int(lead_on)
+    assert ("+lead" in result.signals["path"]) is lead_on
+
+
+def test_lead_is_not_added_twice_nor_from_a_container() -> None:
+    # a description that is the story's own first sentences, shown only inside the story
+    first = "The harbour authority approved the new ferry pier on Tuesday after a two-year planning process"
+    result = extract(page(f"<article>{STORY}</article>", f"<meta name='description' content='{first}'>"),
+                     "https://example.test/same")
+    assert isinstance(result, Article)
+    assert result.text.count("two-year planning process") == 1
+    assert "+lead" not in result.signals["path"]
+    # a description nowhere on the page adds nothing
+    result = extract(page(f"<article>{STORY}</article>", f"<meta name='description' content='{DEK}'>"),
+                     "https://example.test/hidden")
+    assert isinstance(result, Article) and DEK not in result.text
+
+
 def test_min_text_chars_parameter() -> None:
     html = page(f"<article>{STORY}</article>" + "<footer>" + "<a href='/x'>link</a> " * 200 + "</footer>")
     assert isinstance(extract(html, "https://example.test/a"), Article)

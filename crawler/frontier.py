@@ -4,8 +4,8 @@ A sitemap (or a long URL list) names every article at once, and Scrapy's schedul
 request as an object (measured: ~1.3 KB each with our meta, so 26 MB for a 20,000-URL sitemap, on top
 of the spider's and pipelines' own per-URL sets). `FrontierMiddleware`, a spider middleware at the
 engine's end of the chain, lets article requests into the scheduler while it holds fewer than
-``NEWSCLEAN_MAX_QUEUED`` requests; beyond that it keeps them in a compact form (the URL, priority, callback and
-errback names, meta and headers as tuples, pickled and zlib-compressed `CHUNK` at a time: ~50 bytes
+``NEWSCLEAN_MAX_QUEUED`` requests; beyond that it keeps them in a compact form (Scrapy's own
+`Request.to_dict`, as its disk queues use, pickled and zlib-compressed `CHUNK` at a time: ~50 bytes
 per URL), and hands them back to the scheduler, in order, whenever the queue falls below half of that
 (checked on every response and when the spider would otherwise go idle). Nothing is dropped: a held
 request is the same request, scheduled later. (Scrapy reads up to ``2 x CONCURRENT_ITEMS`` outputs of a
@@ -14,8 +14,8 @@ callback ahead of scheduling them, so the queue may overshoot the bound by that 
 It does nothing when another scheduler than Scrapy's own is configured (the shared Redis frontier keeps
 its queue in Redis, and must own every request for crash safety) or with ``JOBDIR`` (the queue is then
 on disk, and a resumed crawl finds it there), and nothing for requests it cannot rebuild
-exactly (a body, another method, cookies, callback keyword arguments, a callback that is not a
-method of the spider), which pass through unchanged.
+exactly (a callback that is not a method of the spider, meta or callback arguments that are not plain
+values), which pass through unchanged.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from typing import Any
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
+from scrapy.utils.request import request_from_dict
 
 from crawler.config import Config
 from crawler.progress import queued_requests
@@ -47,46 +48,28 @@ CHUNK = 500
 DEFAULT_SCHEDULER = "scrapy.core.scheduler.Scheduler"
 
 _PLAIN = (str, int, float, bool, type(None))
-#: An entry: (url, priority, callback name, errback name, meta keys, meta values, headers, dont_filter).
-_Entry = tuple[str, int, str | None, str | None, tuple[str, ...], tuple[Any, ...], tuple[Any, ...], bool]
+#: An entry: Scrapy's own serialised form of a request (`Request.to_dict`), rebuilt by `request_from_dict`.
+_Entry = dict[str, Any]
 
 
-def _method_name(spider: Any, func: Any) -> str | None | bool:
-    """The name of a bound method of ``spider`` (None for no callback), or False when ``func`` is not one."""
-    if func is None:
-        return None
-    name = getattr(func, "__name__", None)
-    if name and getattr(func, "__self__", None) is spider and getattr(spider, name, None) == func:
-        return str(name)
-    return False
+def _plain(values: Any) -> bool:
+    return all(isinstance(value, _PLAIN) for value in values)
 
 
 def compact(request: Request, spider: Any) -> _Entry | None:
-    """``request`` as a tuple `rebuild` turns back into an equal request, or None when it cannot be."""
-    if request.method != "GET" or request.body or request.cookies or request.cb_kwargs or request.flags:
+    """``request`` in the form `rebuild` turns back into an equal request, or None when it cannot be:
+    a callback or errback that is not a method of the spider, or meta or callback keyword arguments
+    that are not plain values (they are pickled with the queue)."""
+    if not _plain(request.meta.values()) or not _plain(request.cb_kwargs.values()):
         return None
-    callback, errback = _method_name(spider, request.callback), _method_name(spider, request.errback)
-    if callback is False or errback is False:
+    try:
+        return request.to_dict(spider=spider)
+    except ValueError:  # Scrapy's answer for a callback it cannot name
         return None
-    meta = request.meta
-    if not all(isinstance(value, _PLAIN) for value in meta.values()):
-        return None
-    headers = tuple((bytes(key), tuple(values)) for key, values in request.headers.items())
-    return (request.url, request.priority, callback, errback, tuple(meta), tuple(meta.values()),  # type: ignore[return-value]
-            headers, request.dont_filter)
 
 
 def rebuild(entry: _Entry, spider: Any) -> Request:
-    url, priority, callback, errback, keys, values, headers, dont_filter = entry
-    return Request(
-        url,
-        callback=getattr(spider, callback) if callback else None,
-        errback=getattr(spider, errback) if errback else None,
-        priority=priority,
-        meta=dict(zip(keys, values, strict=True)),
-        headers={key: list(vals) for key, vals in headers} or None,
-        dont_filter=dont_filter,
-    )
+    return request_from_dict(entry, spider=spider)
 
 
 class HeldRequests:
@@ -97,15 +80,12 @@ class HeldRequests:
         self._open: list[_Entry] = []
         self._out: deque[_Entry] = deque()
         self._len = 0
-        #: Meta key tuples are shared between entries (most requests have the same keys).
-        self._keys: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     def __len__(self) -> int:
         return self._len
 
     def push(self, entry: _Entry) -> None:
-        keys = self._keys.setdefault(entry[4], entry[4])
-        self._open.append((*entry[:4], keys, *entry[5:]))
+        self._open.append(entry)
         self._len += 1
         if len(self._open) >= CHUNK:
             self._chunks.append(zlib.compress(pickle.dumps(self._open, protocol=pickle.HIGHEST_PROTOCOL), 1))

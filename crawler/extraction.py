@@ -641,7 +641,7 @@ def _extract(
 
     md = extract_metadata(tree, url, hinted_date=hinted_date)
 
-    lead = _visible_lead(tree, md.description) if LEAD_FROM_DESCRIPTION else None
+    lead = _visible_lead(tree, md.description, [md.title or "", *md.title_variants]) if LEAD_FROM_DESCRIPTION else None
     # metadata has been read: the tree can now be pruned in place (trafilatura works on its own copy)
     removed: Counter[str] = noise.preclean(tree) if PRECLEAN else Counter()
     _flatten_math(tree)  # measured: readability-pages P 0.965 -> 0.968, R 0.911 -> 0.914; fundus-dev unchanged
@@ -762,6 +762,11 @@ LEAD_MAX_GROWTH = 2
 #: A lead whose word trigrams the story holds at this share or more is already in it.
 LEAD_REPEAT_SHARE = 0.5
 _LEAD_WORD = re.compile(r"\w+")
+#: A heading this short ("News", "Sport") is a section heading, not the headline, whatever the title.
+HEADLINE_MIN_CHARS = 20
+#: Share of a heading's words that must be words of the title for it to count as the headline.
+HEADLINE_WORD_SHARE = 0.6
+_HEADINGS_BEFORE = etree.XPath("preceding::*[self::h1 or self::h2 or self::h3]")
 _TEXT_STARTING_WITH = etree.XPath(".//text()[starts-with(normalize-space(.), $w)]")
 #: Elements a lead's first word may be nested in below the element that shows the whole lead.
 LEAD_MAX_DEPTH = 2
@@ -776,9 +781,26 @@ def _repeats(text: str, story_words: str) -> bool:
     return len(grams & _trigrams(story_words)) >= LEAD_REPEAT_SHARE * len(grams)
 
 
-def _visible_lead(tree: HtmlElement, description: str | None) -> str | None:
-    """The text of the element that shows the page's description, if one does (the lead/dek under the
-    headline, which trafilatura often leaves out as part of the page header)."""
+def _after_headline(el: HtmlElement, titles: list[str]) -> bool:
+    """Whether a heading before ``el`` reads as the headline: most of its words are words of one of
+    ``titles`` (sites word the page's headline and its declared title differently: a kicker, a
+    suffix, a name spelled out)."""
+    wanted = [set(_words(t).split()) for t in titles if t]
+    for heading in _HEADINGS_BEFORE(el):
+        words = _words(heading.text_content())
+        if len(words) < HEADLINE_MIN_CHARS:
+            continue
+        own = set(words.split())
+        if any(len(own & title) >= HEADLINE_WORD_SHARE * len(own) for title in wanted):
+            return True
+    return False
+
+
+def _visible_lead(tree: HtmlElement, description: str | None, titles: list[str]) -> str | None:
+    """The text of the element that shows the page's description under the story's headline, if one
+    does (the lead/dek, which trafilatura often leaves out as part of the page header). The headline
+    (a heading that reads as one of ``titles``) must come first: a site's tagline shown in its header
+    is not a lead, even where the page's description repeats it."""
     want = _words(description or "")
     opening = _LEAD_WORD.search(description or "")
     body = tree.find(".//body")
@@ -800,7 +822,7 @@ def _visible_lead(tree: HtmlElement, description: str | None) -> str | None:
             if len(shown) > limit:
                 break
             if _words(shown).startswith(want):
-                return shown
+                return shown if _after_headline(el, titles) else None
             parent = el.getparent()
             if parent is None or parent.index(el) != 0 or (parent.text and not parent.text.isspace()):
                 break

@@ -198,9 +198,9 @@ def test_lead_shown_under_the_headline_is_the_first_block(monkeypatch: pytest.Mo
                                                            markup: str) -> None:
     """The page's description, shown as the dek under the headline, is the story's lead."""
     monkeypatch.setattr("crawler.extraction.LEAD_FROM_DESCRIPTION", lead_on)
-    head = f"<meta name='description' content='{DEK}'><meta property='og:title' content='Ferry pier approved'>"
+    head = f"<meta name='description' content='{DEK}'><meta property='og:title' content='Harbour: ferry pier approved after two years'>"
     body = (
-        "<header class='article-header'><h1>Ferry pier approved</h1>"
+        "<header class='article-header'><h1>Ferry pier approved after two years</h1>"
         f"{DEK_MARKUP[markup]}<div class='byline'>By Ana Pérez</div></header>"
         f"<article>{STORY}</article>"
     )
@@ -220,6 +220,13 @@ def test_lead_is_not_added_twice_nor_from_a_container() -> None:
     assert isinstance(result, Article)
     assert result.text.count("two-year planning process") == 1
     assert "+lead" not in result.signals["path"]
+    # a site's tagline in its header, which the description repeats, comes before the headline: no lead
+    tagline = "Independent local news from the harbour towns of the north coast, every day since 1998."
+    body = (f"<header class='site-header'><div class='logo'>Harbour Herald</div><p class='tagline'>{tagline}</p>"
+            f"</header><article><h1>Ferry pier approved after two years</h1>{STORY}</article>")
+    result = extract(page(body, f"<meta name='description' content='{tagline}'><title>Ferry pier approved after"
+                                " two years | Harbour Herald</title>"), "https://example.test/tagline")
+    assert isinstance(result, Article) and tagline not in result.text
     # a description nowhere on the page adds nothing
     result = extract(page(f"<article>{STORY}</article>", f"<meta name='description' content='{DEK}'>"),
                      "https://example.test/hidden")

@@ -99,7 +99,8 @@ def _attached(el: HtmlElement, root: HtmlElement) -> bool:
     return any(anc is root for anc in el.iterancestors())
 
 
-def _is_hidden(el: HtmlElement) -> bool:
+def is_hidden(el: HtmlElement) -> bool:
+    """Whether the element is hidden by its own markup (``hidden``, ``display: none``, ``visibility: hidden``)."""
     if el.get("hidden") is not None:
         return True
     style = (el.get("style") or "").replace(" ", "").lower()
@@ -115,7 +116,7 @@ def preclean(tree: HtmlElement) -> Counter[str]:
     page_chars = len(body.text_content())
     for el in body.xpath(".//*[@hidden or @style]"):
         # a page that ships its story hidden (revealed by script) is not emptied
-        if _is_hidden(el) and _attached(el, body) and page_chars - len(el.text_content()) >= HIDDEN_MIN_REST_CHARS:
+        if is_hidden(el) and _attached(el, body) and page_chars - len(el.text_content()) >= HIDDEN_MIN_REST_CHARS:
             _drop(el)
             removed["hidden"] += 1
     candidates: list[tuple[HtmlElement, str]] = []

@@ -822,9 +822,11 @@ def _visible_lead(tree: HtmlElement, description: str | None, titles: list[str])
             if len(shown) > limit:
                 break
             if _words(shown).startswith(want):
-                # a copy for share buttons or scripts, hidden from the reader, is not the lead
-                shown_to_reader = not any(map(noise.is_hidden, (el, *el.iterancestors())))
-                return shown if shown_to_reader and _after_headline(el, titles) else None
+                # a copy for share buttons or scripts, hidden from the reader, is not the lead (nor one
+                # before the headline); another element may still show the description
+                if not any(map(noise.is_hidden, (el, *el.iterancestors()))) and _after_headline(el, titles):
+                    return shown
+                break
             parent = el.getparent()
             if parent is None or parent.index(el) != 0 or (parent.text and not parent.text.isspace()):
                 break

@@ -228,11 +228,16 @@ def test_lead_is_not_added_twice_nor_from_a_container() -> None:
                                 " two years | Harbour Herald</title>"), "https://example.test/tagline")
     assert isinstance(result, Article) and tagline not in result.text
     # a hidden copy of the description (for share buttons) is not shown to the reader: no lead
+    head = f"<meta name='description' content='{DEK}'><title>Ferry pier approved after two years</title>"
     body = (f"<article><h1>Ferry pier approved after two years</h1><div class='share' hidden><p>{DEK}</p></div>"
             f"{STORY}</article>")
-    result = extract(page(body, f"<meta name='description' content='{DEK}'>"
-                                "<title>Ferry pier approved after two years</title>"), "https://example.test/hid")
+    result = extract(page(body, head), "https://example.test/hid")
     assert isinstance(result, Article) and DEK not in result.text
+    # ... while the same description shown to the reader after it is
+    body = (f"<header class='article-header'><h1>Ferry pier approved after two years</h1><div class='share' hidden>"
+            f"<p>{DEK}</p></div><p class='standfirst'>{DEK}</p></header><article>{STORY}</article>")
+    result = extract(page(body, head), "https://example.test/hid2")
+    assert isinstance(result, Article) and result.text.startswith(DEK) and result.text.count(DEK) == 1
     # a description nowhere on the page adds nothing
     result = extract(page(f"<article>{STORY}</article>", f"<meta name='description' content='{DEK}'>"),
                      "https://example.test/hidden")

@@ -418,10 +418,10 @@ def _flatten_math(tree: HtmlElement) -> int:
         # and as MathML for screen readers. The container, not only its MathML, becomes the text.
         target = next((el for el in math.iterancestors() if el.tag == _MATHJAX_CONTAINER), math)
         block = (math.get("display") or "").lower() == "block" or target.get("display") == "true"
-        repl = math.makeelement("p" if block else "span", {})
         parent = target.getparent()
         if parent is None:
             continue
+        repl = math.makeelement("p" if block else "span", {})
         if not block:
             # an inline formula is words of its own, though MathJax's markup often abuts the text around it
             previous = target.getprevious()
@@ -641,7 +641,8 @@ def _extract(
 
     md = extract_metadata(tree, url, hinted_date=hinted_date)
 
-    lead = _visible_lead(tree, md.description, [md.title or "", *md.title_variants]) if LEAD_FROM_DESCRIPTION else None
+    titles = [md.title or "", *md.title_variants]
+    lead = _visible_lead(tree, md.description, titles) if LEAD_FROM_DESCRIPTION else None
     # metadata has been read: the tree can now be pruned in place (trafilatura works on its own copy)
     removed: Counter[str] = noise.preclean(tree) if PRECLEAN else Counter()
     _flatten_math(tree)  # measured: readability-pages P 0.965 -> 0.968, R 0.911 -> 0.914; fundus-dev unchanged
@@ -650,7 +651,7 @@ def _extract(
     blocks = _run_trafilatura(tree, url, recorded)
     path = "trafilatura+preclean"
     filtered = noise.filter_blocks(
-        [(b.kind, b.text) for b in blocks], title=[md.title or "", *md.title_variants], removed=removed
+        [(b.kind, b.text) for b in blocks], title=titles, removed=removed
     )
     kept = [blocks[i]._replace(text=text) for i, text in filtered]
     links = _link_texts(tree)
@@ -761,7 +762,6 @@ LEAD_MIN_CHARS = 40
 LEAD_MAX_GROWTH = 2
 #: A lead whose word trigrams the story holds at this share or more is already in it.
 LEAD_REPEAT_SHARE = 0.5
-_LEAD_WORD = re.compile(r"\w+")
 #: A heading this short ("News", "Sport") is a section heading, not the headline, whatever the title.
 HEADLINE_MIN_CHARS = 20
 #: Share of a heading's words that must be words of the title for it to count as the headline.
@@ -775,9 +775,10 @@ _LEAD_SKIP = frozenset({"script", "style", "noscript", "template", "head", "titl
 
 def _repeats(text: str, story_words: str) -> bool:
     """Whether ``story_words`` (`_words` of the story) already holds most of ``text``'s word trigrams."""
-    grams = _trigrams(_words(text))
+    words = _words(text)
+    grams = _trigrams(words)
     if not grams:
-        return _words(text) in story_words
+        return words in story_words
     return len(grams & _trigrams(story_words)) >= LEAD_REPEAT_SHARE * len(grams)
 
 
@@ -802,7 +803,7 @@ def _visible_lead(tree: HtmlElement, description: str | None, titles: list[str])
     (a heading that reads as one of ``titles``) must come first: a site's tagline shown in its header
     is not a lead, even where the page's description repeats it."""
     want = _words(description or "")
-    opening = _LEAD_WORD.search(description or "")
+    opening = _WORD_RE.search(description or "")
     body = tree.find(".//body")
     if len(want) < LEAD_MIN_CHARS or opening is None or body is None:
         return None

@@ -92,13 +92,10 @@ def sqlite_floor(path: Path, rows: list[dict[str, Any]], batch: int) -> float:
     look-ups: what this machine's SQLite does with the schema, whatever the Python around it costs."""
     store = ArticleStore(f"sqlite:///{path}")
     try:
+        built = store._rows(rows)
         with store.engine.connect() as conn:
-            sql = store._sqlite_statements(conn)
-        now = sql.stamp(datetime.now(UTC))
-        params = []
-        for row in store._rows(rows):
-            row.update(run_id=None, first_seen_at=now, last_seen_at=now, updated_at=now)
-            params.append(sql.upsert_values(row))
+            sql = store._bind_sqlite(conn, built, datetime.now(UTC), None)
+        params = list(map(sql.upsert_values, built))
         raw = store.engine.raw_connection()  # the store's connection: WAL, synchronous, cache as it sets them
         try:
             cursor = raw.cursor()

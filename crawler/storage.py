@@ -555,22 +555,29 @@ class ArticleStore:
             conn.execute(self._pg_upsert(), {"now": now, **{f"v_{name}": _BinaryArray(column)
                                                              for name, column in values.items()}})
             return
-        sql = self._sqlite_statements(conn)
-        stamp = sql.stamp(now)
-        # The same values for every row, converted once.
-        constants = {"run_id": run_id, **dict.fromkeys(_STAMP_COLUMNS, stamp)}
+        sql = self._bind_sqlite(conn, rows, now, run_id)
         full: list[dict[str, Any]] = []
         same: list[dict[str, Any]] = []
         for row in rows:
-            row.update(constants)
-            for name, convert in sql.converters:
-                row[name] = convert(row[name])
             (same if row["canonical_url"] in unchanged else full).append(row)
         if same and conn.exec_driver_sql(sql.refresh, list(map(sql.refresh_values, same))).rowcount != len(same):
             # Some changed or went since they were read (another writer): the upsert decides for them.
             full += same
         if full:
             conn.exec_driver_sql(sql.upsert, list(map(sql.upsert_values, full)))
+
+    def _bind_sqlite(self, conn: Connection, rows: list[dict[str, Any]], now: datetime,
+                     run_id: int | None) -> _SqliteStatements:
+        """Complete `_rows`' rows for SQLite's statements (the run and time stamps, each column's
+        conversion) and return the statements, whose ``*_values`` getters take such rows."""
+        sql = self._sqlite_statements(conn)
+        # The same values for every row, converted once.
+        constants = {"run_id": run_id, **dict.fromkeys(_STAMP_COLUMNS, sql.stamp(now))}
+        for row in rows:
+            row.update(constants)
+            for name, convert in sql.converters:
+                row[name] = convert(row[name])
+        return sql
 
     def _sqlite_statements(self, conn: Connection) -> _SqliteStatements:
         """The SQLite write statements' SQL and the getters of their parameters from a row, compiled once."""

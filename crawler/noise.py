@@ -6,7 +6,8 @@ Two stages:
   elements the reader cannot see (``hidden``, ``display: none``), and elements whose class/id/role
   tokens name a noise widget (share bars, newsletter boxes, related and latest teaser lists,
   previous/next story navigation, back-to-top links, cookie banners, photo credits, pull quotes)
-  and that do not hold a large share of the page's prose.
+  and that do not hold a large share of the page's prose; lists of teaser cards and slideshows
+  (galleries of numbered slides, "3/50", with their titles and captions), whatever their class names.
 * `filter_paragraphs(paragraphs, ...)` (or `filter_blocks`, which also says which blocks it kept)
   drops lines that slip through: lorem-ipsum family filler (detected by a Latin function-word and
   ending profile, only beside a real story), back-to-top and source/attribution links, previous/next
@@ -142,7 +143,49 @@ def preclean(tree: HtmlElement) -> Counter[str]:
         if _attached(lst, body) and _is_teaser_list(lst):
             _drop(lst)
             removed["teaser-list"] += 1
+    for show in _slideshows(body):
+        _drop(show)
+        removed["slideshow"] += 1
     return removed
+
+
+#: A slideshow is a container whose children are numbered slides: at least this many children each
+#: hold a slide counter ("3/50", "3 of 50") counting to the same total, and they are at least
+#: SLIDESHOW_MIN_SHARE of its children. Its titles and captions are a gallery's, laid over the story
+#: (often another story's pictures: "Business news in pictures"); a story's own numbered list does not
+#: print "k/N" as a separate element in each item.
+SLIDESHOW_MIN_SLIDES = 4
+SLIDESHOW_MIN_SHARE = 0.8
+_COUNTER_RE = re.compile(r"^\s*(?:photo|image|slide|bild|foto)?\s*(\d{1,3})\s*(?:/|of|von|de|di|sur|van|z)\s*(\d{1,3})\s*$",
+                         re.IGNORECASE)
+_COUNTER_MAX_CHARS = 24
+
+
+def _slideshows(body: HtmlElement) -> list[HtmlElement]:
+    """Containers of numbered slides (see `SLIDESHOW_MIN_SLIDES`)."""
+    by_total: dict[str, list[HtmlElement]] = {}
+    for el in body.iter():
+        text = el.text
+        if not text or len(text) > _COUNTER_MAX_CHARS or len(el) or not isinstance(el.tag, str):
+            continue
+        m = _COUNTER_RE.match(text)
+        if m and 0 < int(m.group(1)) <= int(m.group(2)):
+            by_total.setdefault(m.group(2), []).append(el)
+    shows: list[HtmlElement] = []
+    for counters in by_total.values():
+        if len(counters) < SLIDESHOW_MIN_SLIDES:
+            continue
+        # the container is the lowest ancestor holding every counter (the chains hold references to the
+        # ancestors, so lxml hands out the same element objects and `in` compares them rightly)
+        chains = [[c, *c.iterancestors()] for c in counters]
+        container = next((a for a in chains[0][1:] if all(a in chain for chain in chains[1:])), None)
+        if container is None or container.tag in _STRUCTURAL_KEEP:
+            continue
+        slides = {id(chain[chain.index(container) - 1]) for chain in chains}
+        children = sum(1 for child in container if isinstance(child.tag, str))
+        if len(slides) >= SLIDESHOW_MIN_SLIDES and len(slides) >= SLIDESHOW_MIN_SHARE * children:
+            shows.append(container)
+    return shows
 
 
 #: A list is a stream of teaser cards when at least this many of its items, and this share of them,

@@ -193,6 +193,37 @@ def test_teaser_card_lists_are_removed_but_story_lists_kept() -> None:
     assert "Step 4" in text
 
 
+def test_slideshow_of_numbered_slides_is_removed_but_story_lists_kept() -> None:
+    """A gallery laid over the story (each slide a "k/N" counter, a title and a caption) goes; a
+    numbered list of the story's own, or a few counters, stay."""
+    slides = "".join(
+        f"<li><h2><span class='counter'>{i}/12</span> Picture title {i}</h2><p>Caption of picture {i}, a longer"
+        f" sentence describing what the photographer saw.</p><p>AGENCY</p></li>" for i in range(1, 13)
+    )
+    steps = "".join(f"<li><span>Step {i}</span> Mix the ingredient number {i} into the bowl.</li>" for i in range(1, 6))
+    pages = "".join(f"<li><span>{i} of 3</span> Part {i} of the series.</li>" for i in range(1, 4))
+    tree = lxml_html.fromstring(
+        f"<html><body><article><p>Story text.</p><ol>{steps}</ol><div class='gallery'><ul class='legends'>{slides}"
+        f"</ul></div><ul>{pages}</ul><p>More story text.</p></article></body></html>"
+    )
+    removed = preclean(tree)
+    text = tree.text_content()
+    assert removed["slideshow"] == 1
+    assert "Picture title" not in text and "Caption of picture" not in text
+    assert "Step 5" in text and "Part 3 of the series" in text and "More story text." in text
+
+
+def test_slideshow_counters_spread_over_the_page_are_not_one_container() -> None:
+    """Counters of the same total in unrelated places (their lowest common container is the article,
+    whose other children are the story) remove nothing."""
+    body = "".join(f"<p>Paragraph {i} of the story.</p><div><span>{i}/5</span></div>" for i in range(1, 6))
+    body += "".join(f"<p>Closing paragraph {i}.</p>" for i in range(20))
+    tree = lxml_html.fromstring(f"<html><body><div class='story'>{body}</div></body></html>")
+    removed = preclean(tree)
+    assert removed["slideshow"] == 0
+    assert "Closing paragraph 19." in tree.text_content()
+
+
 def test_filter_blocks_says_which_blocks_are_kept() -> None:
     title = "Water bill passes after marathon debate"
     blocks = [("head", title), ("p", STORY[0]), ("item", "Share on Facebook"), ("item", STORY[1]),

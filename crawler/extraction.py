@@ -83,8 +83,6 @@ LISTING_MAX_TEXT_CHARS = 1500
 TEASER_STREAM_MIN_BYLINES = 3
 #: Remove noise widgets from the tree before trafilatura (see `crawler.noise.preclean`).
 PRECLEAN = True
-#: A long paragraph as often in the story as the page prints it in a row (`_restore_source_repeats`).
-SOURCE_REPEATS = True
 #: Extracted text made mostly of blocks that are each the text of a link is a link list (a section
 #: front, a sitemap page), whatever the page says it is: a story is prose, with a few links inside it.
 LISTING_LINK_TEXT_SHARE = 0.6
@@ -569,63 +567,6 @@ def _end_of_started_unit(blocks: list[Block], end: int) -> int:
     return end
 
 
-#: A long paragraph the page prints several times in a row, in one container, is kept as often as the
-#: page prints it. trafilatura drops an element repeating the one before it (an artefact of its
-#: overlapping candidates, which it cannot tell from a repeat in the source); the source tells them
-#: apart. Shorter repeats (a headline printed twice, "Advertisement") are left to noise.filter_blocks:
-#: `noise.REPEAT_MAX_CHARS` is the length below which a repeat in a row counts as theme noise.
-#: Measured (both dev sets, page by page): readability-pages R 0.916 -> 0.945 on 7 pages, no page worse;
-#: fundus-dev unchanged. Dropping the other way (a long paragraph printed again in another container)
-#: lost real text on 5 pages and gained none: not done.
-SOURCE_REPEAT_MIN_CHARS = noise.REPEAT_MAX_CHARS
-#: Elements that hold one paragraph of a story as the page prints it.
-_PARAGRAPH_TAGS = ("p", "div", "blockquote", "li", "pre")
-
-
-def _source_repeat_counts(texts: set[str], tree: HtmlElement) -> dict[str, int]:
-    """For each text, the most times one element of the page holds it in its children (elements whose
-    whole text it is); a text no element holds alone is missing."""
-    starts: dict[str, set[str]] = {}
-    for text in texts:
-        starts.setdefault(text[:1], set()).add(text[:20])
-    # keyed by the parent element itself: lxml hands out one proxy per element while a reference to it
-    # lives, so the dict's reference keeps the key stable (an id() of a dropped proxy can be reused)
-    per_parent: dict[tuple[HtmlElement | None, str], int] = {}
-    for el in tree.iter(*_PARAGRAPH_TAGS):
-        head = _squash((el.text or "")[:80])[:20]
-        if not head or not any(s.startswith(head) or head.startswith(s) for s in starts.get(head[:1], ())):
-            continue
-        text = _squash(el.text_content())
-        if text in texts:
-            key = (el.getparent(), text)
-            per_parent[key] = per_parent.get(key, 0) + 1
-    counts: dict[str, int] = {}
-    for (_parent, text), n in per_parent.items():
-        counts[text] = max(counts.get(text, 0), n)
-    return counts
-
-
-def _restore_source_repeats(blocks: list[Block], tree: HtmlElement) -> tuple[list[Block], int]:
-    """Blocks with each long paragraph (`SOURCE_REPEAT_MIN_CHARS`) repeated as often as the page prints
-    it among the children of one element, the copies put after the first; returns them and the number
-    of copies put back. A story printed twice in separate containers is no such repeat: only siblings
-    count, each holding exactly the paragraph's text."""
-    seen: dict[str, int] = {}
-    for b in blocks:
-        if len(b.text) >= SOURCE_REPEAT_MIN_CHARS:
-            seen[b.text] = seen.get(b.text, 0) + 1
-    if not seen:
-        return blocks, 0
-    missing = {text: n - seen[text] for text, n in _source_repeat_counts(set(seen), tree).items() if n > seen[text]}
-    if not missing:
-        return blocks, 0
-    out: list[Block] = []
-    for b in blocks:
-        out.append(b)
-        out.extend([b] * missing.pop(b.text, 0))
-    return out, len(out) - len(blocks)
-
-
 def _trim_tail_by_vote(paragraphs: list[Block], tree: HtmlElement, removed: Counter[str],
                       recorded: list[str | None] | None = None) -> tuple[list[Block], bool]:
     """Drop trailing blocks the second extractor does not count as content (teaser lists, author
@@ -716,9 +657,6 @@ def _extract(
     links = _link_texts(tree)
     kept = _trim_link_blocks(kept, links, removed)
     kept, voted = _trim_tail_by_vote(kept, tree, removed, recorded)
-    kept, restored = _restore_source_repeats(kept, tree) if SOURCE_REPEATS else (kept, 0)
-    if restored:
-        path += "+repeats"
     paragraphs = [b.text for b in kept]
     if lead is not None and paragraphs and not _repeats(lead, _words(" ".join(paragraphs))):
         paragraphs.insert(0, lead)

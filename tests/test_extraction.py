@@ -523,35 +523,3 @@ def test_tail_vote_does_not_cut_into_a_list_or_section_it_keeps_the_start_of() -
     vote = _words(" ".join(b.text for b in [*story, section[0]]))
     kept, _ = _trim_tail_by_vote([*story, section[0], *promo], tree, Counter(), [vote])
     assert kept == [*story, section[0]]
-
-
-REFRAIN = ("We will not let the river decide for us again, the mayor told the council, and the council agreed "
-           "that the new embankment must be finished before the autumn rains return to the valley and its towns, "
-           "whatever the cost to the budget.")
-
-
-@pytest.mark.parametrize("restore_on", [True, False])
-def test_a_long_paragraph_the_page_repeats_in_a_row_is_kept_as_often(monkeypatch: pytest.MonkeyPatch,
-                                                                       restore_on: bool) -> None:
-    """The story as published repeats a paragraph three times in one container (a share widget between
-    two of them): the text holds it three times, where the main extractor alone keeps one."""
-    monkeypatch.setattr("crawler.extraction.SOURCE_REPEATS", restore_on)
-    body = (f"<article><h1>Embankment approved after the floods</h1>{STORY}<p>{REFRAIN}</p><p>{REFRAIN}</p>"
-            f"<div class='share'><a href='/s'>Share</a></div><p>\n  {REFRAIN}\n</p></article>")
-    result = extract(page(body), "https://example.org/news/embankment")
-    assert isinstance(result, Article), result
-    assert result.text.count(REFRAIN) == (3 if restore_on else 1)  # without the rule the test can tell
-    assert ("+repeats" in result.signals["path"]) is restore_on
-
-
-def test_repeats_in_separate_containers_or_short_ones_are_not_put_back() -> None:
-    """Only a repeat among siblings counts: a paragraph the page prints again in another container (here
-    a sidebar quoting it) is not put back, nor is a short line printed twice in a row."""
-    short = "Read the council's decision in full on its website."
-    body = (f"<article><h1>Embankment approved after the floods</h1>{STORY}<p>{REFRAIN}</p><p>{short}</p>"
-            f"<p>{short}</p></article><aside class='sidebar'><h3>Quote of the week</h3><p>{REFRAIN}</p></aside>")
-    result = extract(page(body), "https://example.org/news/embankment")
-    assert isinstance(result, Article), result
-    assert result.text.count(REFRAIN) == 1
-    assert result.text.count(short) == 1
-    assert "+repeats" not in result.signals["path"]

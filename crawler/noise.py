@@ -421,7 +421,7 @@ _MORE_TEASER_RE = re.compile(
     r"^\W*(lesen sie (auch|mehr)|mehr zum thema|das könnte sie auch interessieren|auch interessant|"
     r"weitere artikel|ähnliche( artikel)?|zum artikel|lire aussi|à lire aussi|voir aussi|leer también|"
     r"lee también|te puede interesar|leggi anche|ler também|veja também|czytaj też|čtěte také|"
-    r"read more|related|more on this( story)?|see also|also read)\b.{0,80}$",
+    r"read more|related|more on this( story)?|see also|also read|more(\s+on\s+\w+)?\s*:)(\b|\s).{0,80}$",
     re.IGNORECASE,
 )
 _CTA_RE = re.compile(

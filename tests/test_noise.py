@@ -38,6 +38,8 @@ def run(lines: list[str], **kw: object) -> tuple[list[str], Counter[str]]:
         ("You may also like", "teaser-heading"),
         ("Lesen Sie auch", "teaser-heading"),
         ("Share this article", "teaser-heading"),
+        ("MORE: Putin 'prepared to discuss ceasefire' with Trump", "teaser-heading"),
+        ("More on Brexit: what the deal means for you", "teaser-heading"),
         ("Share on Facebook", "share"),
         ("Sign up for our newsletter", "share"),
         ("We use cookies to improve your experience.", "share"),
@@ -56,6 +58,14 @@ def test_line_noise_classes(noise: str, cls: str) -> None:
     out, removed = run([STORY[0], noise, *STORY[1:]])
     assert out == STORY
     assert removed[cls] == 1
+
+
+@pytest.mark.parametrize("line", ["More than 40 people died in the floods, the regional authorities said.",
+                                  "Moreover, the minister said the permits would follow."])
+def test_story_lines_like_teaser_headings_stay(line: str) -> None:
+    out, removed = run([STORY[0], line, *STORY[1:]])
+    assert out == [STORY[0], line, *STORY[1:]]
+    assert not removed
 
 
 def test_datelines_and_bylines_only_at_the_edges() -> None:

@@ -421,9 +421,16 @@ _MORE_TEASER_RE = re.compile(
     r"^\W*(lesen sie (auch|mehr)|mehr zum thema|das könnte sie auch interessieren|auch interessant|"
     r"weitere artikel|ähnliche( artikel)?|zum artikel|lire aussi|à lire aussi|voir aussi|leer también|"
     r"lee también|te puede interesar|leggi anche|ler também|veja também|czytaj też|čtěte také|"
-    r"read more|related|more on this( story)?|see also|also read|more(\s+on\s+\w+)?\s*:)(\b|\s).{0,80}$",
+    r"read more|related|more on this( story)?|see also|also read)\b.{0,80}$",
     re.IGNORECASE,
 )
+#: "READ MORE: <headline>": a marker and a colon, then another story's headline (which can be long).
+_MARKED_TEASER_RE = re.compile(r"^\W*(read more|more|more on \w+|see also|also read|lesen sie auch|lire aussi|"
+                               r"leer también|leggi anche|read also)\s*:\s*\S", re.IGNORECASE)
+_MARKED_TEASER_MAX_CHARS = 180
+#: A headline printed twice is a teaser card's link text beside its image's text; a doubled line
+#: longer than a headline is left alone.
+_DOUBLED_MAX_CHARS = 300
 _CTA_RE = re.compile(
     r"^\W*(get (the latest|daily|our|breaking)\b.{0,60}(news|newsletter|inbox|updates)|"
     r"follow (us|\S+(\s\S+)? on)\b|folg(e|st du|en sie) (uns|schon|\S+ auf)|abonnier|"
@@ -474,7 +481,11 @@ def _line_class(line: str) -> str | None:
         return "photo-credit"
     if len(s) <= _EMBED_MAX_CHARS and _EMBED_PLACEHOLDER_RE.search(s):
         return "embed-placeholder"
-    if len(s) <= 100 and _MORE_TEASER_RE.match(s):
+    if (len(s) <= 100 and _MORE_TEASER_RE.match(s)) or (
+        len(s) <= _MARKED_TEASER_MAX_CHARS and _MARKED_TEASER_RE.match(s)
+    ):
+        return "teaser-heading"
+    if len(s) <= _DOUBLED_MAX_CHARS and _is_doubled(s):
         return "teaser-heading"
     if len(s) <= _SHARE_MAX_CHARS and _CTA_RE.match(s):
         return "share"

@@ -643,8 +643,10 @@ def _extract(
 
     titles = [md.title or "", *md.title_variants]
     lead = _visible_lead(tree, md.description, titles) if LEAD_FROM_DESCRIPTION else None
+    # what the reader sees before pruning: a short text is a fragment when the page shows much more
+    page_chars = _visible_chars(tree)
     # metadata has been read: the tree can now be pruned in place (trafilatura works on its own copy)
-    removed: Counter[str] = noise.preclean(tree) if PRECLEAN else Counter()
+    removed: Counter[str] = noise.preclean(tree, md.canonical_url or url) if PRECLEAN else Counter()
     _flatten_math(tree)  # measured: readability-pages P 0.965 -> 0.968, R 0.911 -> 0.914; fundus-dev unchanged
     _collapse_source_newlines(tree)
     recorded: list[str | None] = []
@@ -676,7 +678,7 @@ def _extract(
         return Rejection(url, "not an article", reason)
     if not text:
         return Rejection(url, "too short", "no main text found")
-    if len(text) < min_text_chars and _visible_chars(tree) > len(text) * SHORT_PAGE_FACTOR:
+    if len(text) < min_text_chars and page_chars > len(text) * SHORT_PAGE_FACTOR:
         if _PAYWALL_RE.search(text) or _PAYWALL_RE.search(md.description or ""):
             return Rejection(url, "paywall stub", f"{len(text)} chars with a subscription notice")
         return Rejection(url, "too short", f"{len(text)} chars < {min_text_chars}")

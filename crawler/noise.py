@@ -6,7 +6,8 @@ Two stages:
   elements the reader cannot see (``hidden``, ``display: none``), and elements whose class/id/role
   tokens name a noise widget (share bars, newsletter boxes, related and latest teaser lists,
   previous/next story navigation, back-to-top links, cookie banners, photo credits, pull quotes)
-  and that do not hold a large share of the page's prose; lists of teaser cards and slideshows
+  and that do not hold a large share of the page's prose; lists of teaser cards, lists of links to the
+  site's other stories (given the page's URL), and slideshows
   (galleries of numbered slides, "3/50", with their titles and captions), whatever their class names.
 * `filter_paragraphs(paragraphs, ...)` (or `filter_blocks`, which also says which blocks it kept)
   drops lines that slip through: lorem-ipsum family filler (detected by a Latin function-word and
@@ -26,6 +27,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
@@ -108,8 +110,9 @@ def is_hidden(el: HtmlElement) -> bool:
     return "display:none" in style or "visibility:hidden" in style
 
 
-def preclean(tree: HtmlElement) -> Counter[str]:
-    """Remove noise widgets from ``tree`` in place; return counts of removed regions by class."""
+def preclean(tree: HtmlElement, url: str | None = None) -> Counter[str]:
+    """Remove noise widgets from ``tree`` in place; return counts of removed regions by class.
+    ``url``, the page's address, lets lists of links to the site's other stories be found."""
     removed: Counter[str] = Counter()
     body = tree.find(".//body")
     if body is None:
@@ -140,7 +143,7 @@ def preclean(tree: HtmlElement) -> Counter[str]:
         removed[cls] += 1
     # streams of teaser cards (lists of other stories, whatever their class names)
     for lst in body.xpath(".//ul | .//ol"):
-        if _attached(lst, body) and _is_teaser_list(lst):
+        if _attached(lst, body) and (_is_teaser_list(lst) or (url is not None and _is_link_teaser_list(lst, url))):
             _drop(lst)
             removed["teaser-list"] += 1
     for show in _slideshows(body):
@@ -206,6 +209,42 @@ def _is_teaser_list(lst: HtmlElement) -> bool:
         or li.xpath(".//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6][.//a[@href]]")
     )
     return cards >= TEASER_LIST_MIN_ITEMS and cards >= TEASER_LIST_MIN_SHARE * len(items)
+
+
+#: A list is a list of links to the site's other stories when at least TEASER_LIST_MIN_ITEMS of its items,
+#: and TEASER_LIST_MIN_SHARE of them, are each one link to an article of the page's own site whose text is
+#: at least LINK_ITEM_MIN_SHARE of the item's ("Kicker: <a>headline</a>"). A story's own lists of links
+#: point elsewhere (sources, bug trackers, documents) or say more than the link.
+LINK_ITEM_MIN_SHARE = 0.5
+#: An address is an article's when its path is this long or its last segment holds ARTICLE_ID_MIN_DIGITS
+#: digits (an id or a date): section fronts ("/politik/", "/s1") are navigation, which other rules remove.
+ARTICLE_PATH_MIN_CHARS = 25
+ARTICLE_ID_MIN_DIGITS = 2
+
+
+def _is_link_teaser_list(lst: HtmlElement, url: str) -> bool:
+    items = [li for li in lst if li.tag == "li"]
+    if len(items) < TEASER_LIST_MIN_ITEMS:
+        return False
+    page = urlsplit(url)
+    teasers = 0
+    for li in items:
+        links = li.xpath(".//a[@href]")
+        if len(links) != 1:
+            continue
+        text = len("".join(li.text_content().split()))
+        if not text or len("".join(links[0].text_content().split())) < LINK_ITEM_MIN_SHARE * text:
+            continue
+        try:
+            target = urlsplit(urljoin(url, links[0].get("href", "").strip()))
+        except ValueError:
+            continue
+        if target.hostname != page.hostname or target.path == page.path:
+            continue  # another site's page, or a table of contents of this one
+        last = target.path.rstrip("/").rsplit("/", 1)[-1]
+        if len(target.path) >= ARTICLE_PATH_MIN_CHARS or sum(c.isdigit() for c in last) >= ARTICLE_ID_MIN_DIGITS:
+            teasers += 1
+    return teasers >= TEASER_LIST_MIN_ITEMS and teasers >= TEASER_LIST_MIN_SHARE * len(items)
 
 
 def _drop(el: HtmlElement) -> None:

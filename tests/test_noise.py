@@ -206,6 +206,29 @@ def test_teaser_card_lists_are_removed_but_story_lists_kept() -> None:
     assert "Step 4" in text
 
 
+def test_lists_of_links_to_the_sites_other_stories_are_removed_but_story_lists_kept() -> None:
+    """A list whose items are each a link to another article of the same site ("Kicker: <a>headline</a>")
+    goes; lists of links to other sites (sources, a bug tracker), a table of contents of the page, and
+    a list saying more than its links stay. Without the page's address nothing is taken."""
+    url = "https://news.example/politics/2026/01/02/budget-vote-1234.html"
+    teasers = "".join(f"<li><strong>Kicker {i}: </strong><a href='/politics/article{900 + i}/other-story-{i}.html'>"
+                      f"Other story headline number {i}</a></li>" for i in range(4))
+    sources = "".join(f"<li><a href='https://tracker.example/show_bug.cgi?id={100 + i}'>Bug {100 + i} fixed in the"
+                      f" parser</a></li>" for i in range(4))
+    toc = "".join(f"<li><a href='#part-{i}'>Part {i} of this long explainer about the budget</a></li>" for i in range(4))
+    notes = "".join(f"<li>The committee heard witness {i} on the second day of hearings, as the"
+                    f" <a href='/politics/2026/01/0{i + 1}/hearing-{i}.html'>transcript</a> shows.</li>" for i in range(4))
+    doc = (f"<html><body><article><p>Story text.</p><ul class='a'>{teasers}</ul><ul class='b'>{sources}</ul>"
+           f"<ol class='c'>{toc}</ol><ul class='d'>{notes}</ul></article></body></html>")
+    tree = lxml_html.fromstring(doc)
+    removed = preclean(tree, url)
+    text = tree.text_content()
+    assert removed["teaser-list"] == 1
+    assert "Other story headline" not in text
+    assert "Bug 103 fixed" in text and "Part 3 of this long explainer" in text and "witness 3" in text
+    assert preclean(lxml_html.fromstring(doc))["teaser-list"] == 0
+
+
 def test_slideshow_of_numbered_slides_is_removed_but_story_lists_kept() -> None:
     """A gallery laid over the story (each slide a "k/N" counter, a title and a caption) goes; a
     numbered list of the story's own, or a few counters, stay."""

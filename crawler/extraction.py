@@ -275,6 +275,96 @@ def _is_verbatim(el: HtmlElement) -> bool:
     return parent is None or _squash(parent.text_content()) == _squash(el.text_content())
 
 
+#: Join the parts of a story split into same-class containers (`_join_split_story`).
+JOIN_SPLIT_STORY = True
+#: A story split into several containers of one class (the article body cut by in-story ads or
+#: widgets, each part in its own ``<div class="article__content">``) is joined into the first part,
+#: which is where the main extractor reads the story (trafilatura takes the first element matching its
+#: content selectors and stops there: the other parts were lost, or found only in part by its fallbacks). Parts must sit at the same depth as the first, within this many levels
+#: of a common ancestor (cousins in one column of the page), ...
+SPLIT_STORY_MAX_LEVELS = 3
+#: ... each hold at least this many characters of paragraph text (a few paragraphs of a story, not a
+#: step of a how-to or a slide's caption), and little link text (teaser cards of one class are links).
+SPLIT_STORY_MIN_PARAGRAPH_CHARS = 400
+SPLIT_STORY_MAX_LINK_SHARE = 0.3
+#: Paragraph text between the parts, at most this share of the parts' own.
+SPLIT_STORY_MAX_BETWEEN_SHARE = 0.1
+#: Story-body containers tried as the first part (nested wrappers of one story: "article-body" around
+#: "article-body__content"), a bound on the work for pages with many such class names.
+SPLIT_STORY_MAX_CANDIDATES = 3
+#: Class names of a story's body container ("article__content", "entry-content", "post-body",
+#: "story-text", "articleBody", ...): the containers whose same-class parts are joined.
+_STORY_BODY_CLASS_RE = re.compile(
+    r"(?:^|[\s_-])(?:article|entry|post|story|news|text)(?:[-_]{0,2}(?:content|body|text|copy))(?:$|[\s_-])|articleBody",
+    re.IGNORECASE,
+)
+
+
+def _story_part(el: HtmlElement) -> bool:
+    """Whether ``el`` holds a part of a story: a few paragraphs of prose, little of it link text."""
+    text = sum(len(_squash(p.text_content())) for p in el.iter("p"))
+    if text < SPLIT_STORY_MIN_PARAGRAPH_CHARS:
+        return False
+    links = sum(len(_squash(a.text_content())) for a in el.iter("a"))
+    return links <= SPLIT_STORY_MAX_LINK_SHARE * len(_squash(el.text_content()))
+
+
+def _split_parts(first: HtmlElement) -> list[HtmlElement]:
+    """``first`` and the later containers of its tag and class that continue it (`SPLIT_STORY_MAX_LEVELS`),
+    when there is no prose between them; else ``[first]``."""
+    cls = first.get("class")
+    ancestors = list(first.iterancestors())
+    depth = len(ancestors)
+    if not depth:
+        return [first]
+    scope = ancestors[min(SPLIT_STORY_MAX_LEVELS, depth) - 1]
+    parts = [first]
+    after = False
+    for el in scope.iter(first.tag):
+        if el is first:
+            after = True
+        elif after and el.get("class") == cls and sum(1 for _ in el.iterancestors()) == depth and _story_part(el):
+            parts.append(el)
+    if len(parts) < 2:
+        return parts
+    # no prose between the parts (text under a heading between them, an interleaved figure's long
+    # caption): the page would then interleave its story with other elements, which joining reorders
+    inside = {p for part in parts for p in part.iter("p")}  # (the set keeps lxml's element objects alive,
+    in_parts = sum(len(_squash(p.text_content())) for p in inside)  # so that `in` compares them rightly)
+    last = parts[-1]
+    between = 0
+    started = False
+    for el in scope.iter():
+        if el is first:
+            started = True
+        elif el is last:
+            break
+        elif started and el.tag == "p" and el not in inside:
+            between += len(_squash(el.text_content()))
+    return parts if between <= SPLIT_STORY_MAX_BETWEEN_SHARE * in_parts else [first]
+
+
+def _join_split_story(tree: HtmlElement) -> int:
+    """Move the later parts of a story split into same-class containers into the first part, in document
+    order; returns the number of parts joined. Tried on the first `SPLIT_STORY_MAX_CANDIDATES` elements
+    whose class names a story body (`_STORY_BODY_CLASS_RE`) and that hold a story part (`_story_part`)."""
+    tried: set[tuple[str, str]] = set()  # (a later part of a story that may not be joined is not a first part)
+    for el in tree.iter("div", "article", "section", "main"):
+        cls = el.get("class")
+        if not cls or (el.tag, cls) in tried or not _STORY_BODY_CLASS_RE.search(cls) or not _story_part(el):
+            continue
+        parts = _split_parts(el)
+        if len(parts) > 1:
+            for part in parts[1:]:
+                for child in list(part):
+                    el.append(child)  # moves it (with its tail)
+            return len(parts) - 1
+        tried.add((el.tag, cls))
+        if len(tried) == SPLIT_STORY_MAX_CANDIDATES:
+            break
+    return 0
+
+
 def _collapse_source_newlines(tree: HtmlElement) -> int:
     """Turn the line breaks of the HTML source into spaces, as a browser shows them, except inside
     verbatim elements (`_is_verbatim`: ``pre``, code blocks, ``textarea``). A paragraph hard-wrapped in
@@ -649,9 +739,10 @@ def _extract(
     removed: Counter[str] = noise.preclean(tree, md.canonical_url or url) if PRECLEAN else Counter()
     _flatten_math(tree)  # measured: readability-pages P 0.965 -> 0.968, R 0.911 -> 0.914; fundus-dev unchanged
     _collapse_source_newlines(tree)
+    joined = _join_split_story(tree) if JOIN_SPLIT_STORY else 0
     recorded: list[str | None] = []
     blocks = _run_trafilatura(tree, url, recorded)
-    path = "trafilatura+preclean"
+    path = "trafilatura+preclean" + ("+joined" if joined else "")
     filtered = noise.filter_blocks(
         [(b.kind, b.text) for b in blocks], title=titles, removed=removed
     )

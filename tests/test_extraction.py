@@ -523,3 +523,47 @@ def test_tail_vote_does_not_cut_into_a_list_or_section_it_keeps_the_start_of() -
     vote = _words(" ".join(b.text for b in [*story, section[0]]))
     kept, _ = _trim_tail_by_vote([*story, section[0], *promo], tree, Counter(), [vote])
     assert kept == [*story, section[0]]
+
+
+def _split_story(between: str = "", card: str = "") -> str:
+    """A story cut into three same-class containers by in-story ads (as many news themes print it)."""
+    def part(n: int) -> str:
+        paragraphs = "".join(
+            f"<p>Paragraph {n}.{k} of the council story: the members argued for hours about the ferry, the pier"
+            f" and the harbour budget before the vote, which the mayor called historic.</p>" for k in range(1, 4))
+        return (f"<div class='grid__container'><div class='grid__content article__content'>{paragraphs}</div>"
+                "<aside class='grid__sidebar'><div class='ad'><span class='ad-label'>Advertisement</span></div></aside></div>")
+    ad = "<div class='ad full-bleed'><span class='ad-label'>Advertisement</span></div>"
+    return page(f"<article><h1>Council approves the ferry pier</h1>{part(1)}{ad}{between}{part(2)}{ad}{part(3)}"
+                f"{card}</article>")
+
+
+@pytest.mark.parametrize("join_on", [True, False])
+def test_a_story_split_into_same_class_containers_is_read_whole(monkeypatch: pytest.MonkeyPatch,
+                                                                 join_on: bool) -> None:
+    monkeypatch.setattr("crawler.extraction.JOIN_SPLIT_STORY", join_on)
+    result = extract(_split_story(), "https://example.org/news/pier")
+    assert isinstance(result, Article), result
+    found = [f"Paragraph {n}.{k} " in result.text for n in (1, 2, 3) for k in (1, 2, 3)]
+    assert all(found) is join_on  # the main extractor alone reads the first part only: the test can tell
+    if join_on:
+        assert result.text.index("Paragraph 1.3") < result.text.index("Paragraph 2.1") < result.text.index("Paragraph 3.3")
+        assert "Advertisement" not in result.text
+        assert "+joined" in result.signals["path"]
+
+
+def test_parts_with_prose_between_them_or_link_cards_are_not_joined() -> None:
+    """Prose between the parts (the page interleaves its story with something else) stops the joining;
+    a same-class container of links (teaser cards) is never a part."""
+    between = ("<h2>Meanwhile at the harbour</h2><p>" + "A different account of the harbour's history, told by the "
+               "old harbour master who remembers every ferry that ever docked there. " * 4 + "</p>")
+    result = extract(_split_story(between=between), "https://example.org/news/pier")
+    assert isinstance(result, Article), result
+    assert "+joined" not in result.signals["path"]
+    links = "".join(f"<p><a href='/news/other-{i}'>Another story about the harbour, number {i}</a> tells how"
+                    f" the ferry crews of the old town spent the winter of the strike, year {1990 + i}.</p>"
+                    for i in range(6))
+    card = f"<div class='grid__container'><div class='grid__content article__content'>{links}</div></div>"
+    result = extract(_split_story(card=card), "https://example.org/news/pier")
+    assert isinstance(result, Article), result
+    assert "Another story about the harbour" not in result.text

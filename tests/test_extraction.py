@@ -567,3 +567,21 @@ def test_parts_with_prose_between_them_or_link_cards_are_not_joined() -> None:
     result = extract(_split_story(card=card), "https://example.org/news/pier")
     assert isinstance(result, Article), result
     assert "Another story about the harbour" not in result.text
+
+
+def test_every_test_site_page_with_in_story_noise_is_the_story_and_nothing_else() -> None:
+    """Both themes of the test site with noise inside the story container too (newsletter and "follow
+    us" lines, "Also read:", a list of the site's other stories, a gallery of numbered pictures, the
+    story container split around an ad): every page extracts to its paragraphs, in order, each once,
+    and none of its noise."""
+    from crawler.testsite import NewsSite, SiteServer
+    from tests.test_crawl import assert_paragraphs_in_order_once
+
+    site = NewsSite(40, inline_noise=True)
+    with SiteServer(site) as server:
+        for a in site.articles:
+            result = extract(server.get(a.path)[2], a.url(server.base_url))
+            assert isinstance(result, Article), (a.path, result)
+            assert_paragraphs_in_order_once(result.text, a.paragraphs)
+            leaked = [n for n in a.noise if n in result.text]
+            assert not leaked, (a.path, leaked)

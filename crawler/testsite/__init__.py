@@ -19,14 +19,16 @@ expected_record()). Article 0 (`NewsSite.seed_article`) reproduces the seed page
   visible byline, no JSON-LD; title printed twice, today's date, reading time, pull quote, "Source
   link", "Latest Posts" / "Categories" / newsletter / lorem filler sidebar, Previous/Next Story,
   "You may also like", "Latest from Blog", comments and reply form, share buttons, cookie notice,
-  "Go to" + "Top" back-to-top link.
+  "Go to" + "Top" back-to-top link; the story container closed and reopened around its in-story ad
+  when both parts hold a few paragraphs (not on the seed page).
 * ``magazine``: ``/<section>/YYYY/MM/slug.html``, ``<html lang="en-GB">``, div soup, JSON-LD
   NewsArticle + BreadcrumbList; consent dialog, breaking ticker, photo caption and credit, share
-  buttons, pull quote, inline "Read more:", ads, related cards, previous/next article, comments,
-  "Most read", newsletter, sponsored links, "Back to top".
+  buttons, pull quote, inline "Read more:", ads, a gallery of numbered pictures ("3/6", titles and
+  captions) inside the story, related cards, previous/next article, comments, "Most read", newsletter,
+  sponsored links, "Back to top".
 
-All noise sits outside the story container unless ``NewsSite(inline_noise=True)`` (harder: "Also
-read:", newsletter and "follow us" paragraphs inside it). ``feed_tracking_params=True`` adds
+Most noise sits outside the story container; ``NewsSite(inline_noise=True)`` puts more inside it
+(harder: "Also read:", newsletter and "follow us" paragraphs, a list of the site's other stories). ``feed_tracking_params=True`` adds
 ``?utm_source=...`` to feed links (canonical links stay clean).
 
 Other pages: ``/`` (links feeds, sections, tags, login, search, /admin/ and the broken pages),

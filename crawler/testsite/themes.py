@@ -12,7 +12,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from . import seed
-from .content import COMMENTS, FILLERS, SECTIONS, name
+from .content import COMMENTS, FILLERS, PLACES, SECTIONS, name
 from .model import SITE_NAME, Article, tag_slug
 
 if TYPE_CHECKING:
@@ -128,6 +128,32 @@ def story_html(a: Article, para_tag: str = "p", wrap: str = "") -> list[str]:
     return out
 
 
+#: Paragraph text each part of a split story container holds at least (a few paragraphs, as on real sites).
+SPLIT_PART_MIN_CHARS = 600
+
+
+def split_story(a: Article, at: int) -> bool:
+    """Whether the story can be printed in two containers, cut before paragraph ``at``: each part with a
+    few paragraphs of prose (`SPLIT_PART_MIN_CHARS`)."""
+    prose = [len(p) for i, p in enumerate(a.paragraphs) if i not in a.subheadings]
+    return sum(prose[:at]) >= SPLIT_PART_MIN_CHARS and sum(prose[at:]) >= SPLIT_PART_MIN_CHARS
+
+
+def gallery(site: NewsSite, a: Article, noise: list[str]) -> str:
+    """An in-story picture gallery of numbered slides, each with a title and a caption (not the story)."""
+    rng = random.Random(f"gallery-{site.seed}-{a.index}")
+    n = rng.randint(4, 7)
+    slides = []
+    for k in range(1, n + 1):
+        title = f"{rng.choice(('Crowds gather', 'Boats return', 'Lanterns lit', 'Market opens'))} in {rng.choice(PLACES)}"
+        caption = (f"Slide {k} of the weekend gallery: {rng.choice(('visitors', 'residents', 'fishermen', 'pupils'))}"
+                   f" photographed by our picture desk near {rng.choice(PLACES)}.")
+        noise += [title, caption]
+        slides.append(f'<li class="c-pictures__item"><div class="c-pictures__index">{k}/{n}</div>'
+                      f'<div class="c-pictures__title">{e(title)}</div><p class="c-pictures__caption">{e(caption)}</p></li>')
+    return f'<div class="c-pictures"><ul class="c-pictures__list">{"".join(slides)}</ul></div>'
+
+
 def reading_time(a: Article) -> str:
     minutes = max(1, round(a.word_count / 200))
     return f"{minutes} min read" if minutes == 1 else f"{minutes} mins read"
@@ -191,13 +217,25 @@ def render_wordpress(site: NewsSite, a: Article, base: str, noise: list[str]) ->
     pull = e(a.pull_quote if is_seed else f"\u201c{a.pull_quote}\u201d")
     noise.append(a.pull_quote.strip("\u201c\u201d") if is_seed else f"\u201c{a.pull_quote}\u201d")
     blocks.insert(min(3, len(blocks)), f'<figure class="wp-block-pullquote"><blockquote><p>{pull}</p></blockquote></figure>')
-    blocks.insert(min(5, len(blocks)), '<div class="code-block code-block-2"><span class="ad-label">Advertisement</span></div>')
+    ad = '<div class="code-block code-block-2"><span class="ad-label">Advertisement</span></div>'
+    if not is_seed and split_story(a, 4):
+        # the theme closes the story container around its in-story ad and opens a second one (as
+        # WordPress VIP themes do): the story is read whole only if both containers are
+        ad = f'</div>\n{ad}\n<div class="entry-content">'
+    blocks.insert(min(5, len(blocks)), ad)
     noise.append("Advertisement")
     if site.inline_noise and not is_seed:
         also = site.pick(rng, 1, exclude=a)[0]
         blocks.insert(min(2, len(blocks)), f'<p><strong>Also read:</strong> <a href="{also.path}">{e(also.title)}</a></p>')
         blocks.append(f"<p><em>{INLINE_FOLLOW}</em></p>")
         noise += ["Also read:", also.title, INLINE_FOLLOW]
+        # a list of the site's other stories inside the story, each a kicker and a headline link
+        more = site.pick(rng, 3, exclude=a)
+        kickers = ("Analysis", "Explainer", "Exclusive")
+        blocks.insert(len(blocks) - 1, "<ul>" + "".join(
+            f'<li><strong>{k}: </strong><a href="{x.path}">{e(x.title)}</a></li>' for k, x in zip(kickers, more, strict=True)
+        ) + "</ul>")
+        noise += [x.title for x in more]
     if is_seed or rng.random() < 0.5:
         blocks.append(f'<p class="source-link"><a href="https://partner-wire.example/story/{a.index}" rel="nofollow">Source link</a></p>')
         noise.append("Source link")
@@ -343,6 +381,7 @@ def render_magazine(site: NewsSite, a: Article, base: str, noise: list[str]) -> 
                   f'<a href="{base}{inline.path}">{e(inline.title)}</a></div>')
     noise.append(inline.title)
     blocks.insert(min(6, len(blocks)), '<div class="c-ad c-ad--inline"><div class="c-ad__label">Advertisement</div></div>')
+    blocks.insert(min(5, len(blocks)), gallery(site, a, noise))
     if site.inline_noise:
         blocks.insert(min(3, len(blocks)), f'<div class="c-text-block"><p>{INLINE_SIGNUP}</p></div>')
         blocks.append(f'<div class="c-text-block"><p><i>{INLINE_FOLLOW}</i></p></div>')

@@ -348,10 +348,13 @@ def _join_split_story(tree: HtmlElement) -> int:
     """Move the later parts of a story split into same-class containers into the first part, in document
     order; returns the number of parts joined. Tried on the first `SPLIT_STORY_MAX_CANDIDATES` elements
     whose class names a story body (`_STORY_BODY_CLASS_RE`) and that hold a story part (`_story_part`)."""
+    candidates = [(el, cls) for el in tree.iter("div", "article", "section", "main")
+                  if (cls := el.get("class")) and _STORY_BODY_CLASS_RE.search(cls)]
+    # only a class that several containers carry can hold a split story
+    per_class = Counter((el.tag, cls) for el, cls in candidates)
     tried: set[tuple[str, str]] = set()  # (a later part of a story that may not be joined is not a first part)
-    for el in tree.iter("div", "article", "section", "main"):
-        cls = el.get("class")
-        if not cls or (el.tag, cls) in tried or not _STORY_BODY_CLASS_RE.search(cls) or not _story_part(el):
+    for el, cls in candidates:
+        if per_class[el.tag, cls] < 2 or (el.tag, cls) in tried or not _story_part(el):
             continue
         parts = _split_parts(el)
         if len(parts) > 1:
@@ -733,10 +736,9 @@ def _extract(
 
     titles = [md.title or "", *md.title_variants]
     lead = _visible_lead(tree, md.description, titles) if LEAD_FROM_DESCRIPTION else None
-    # what the reader sees before pruning: a short text is a fragment when the page shows much more
-    page_chars = _visible_chars(tree)
     # metadata has been read: the tree can now be pruned in place (trafilatura works on its own copy)
-    removed: Counter[str] = noise.preclean(tree, md.canonical_url or url) if PRECLEAN else Counter()
+    pruned: Counter[str] = Counter()  # characters of visible text pruning removed, for "too short"
+    removed: Counter[str] = noise.preclean(tree, md.canonical_url or url, text_removed=pruned) if PRECLEAN else Counter()
     _flatten_math(tree)  # measured: readability-pages P 0.965 -> 0.968, R 0.911 -> 0.914; fundus-dev unchanged
     _collapse_source_newlines(tree)
     joined = _join_split_story(tree) if JOIN_SPLIT_STORY else 0
@@ -769,7 +771,8 @@ def _extract(
         return Rejection(url, "not an article", reason)
     if not text:
         return Rejection(url, "too short", "no main text found")
-    if len(text) < min_text_chars and page_chars > len(text) * SHORT_PAGE_FACTOR:
+    # what the reader saw before pruning: a short text is a fragment when the page shows much more
+    if len(text) < min_text_chars and _visible_chars(tree) + pruned.total() > len(text) * SHORT_PAGE_FACTOR:
         if _PAYWALL_RE.search(text) or _PAYWALL_RE.search(md.description or ""):
             return Rejection(url, "paywall stub", f"{len(text)} chars with a subscription notice")
         return Rejection(url, "too short", f"{len(text)} chars < {min_text_chars}")

@@ -23,6 +23,7 @@ Every filter counts what it removed, by noise class, so records can say what was
 from __future__ import annotations
 
 import logging
+import math
 import re
 import unicodedata
 from collections import Counter
@@ -110,19 +111,27 @@ def is_hidden(el: HtmlElement) -> bool:
     return "display:none" in style or "visibility:hidden" in style
 
 
-def preclean(tree: HtmlElement, url: str | None = None) -> Counter[str]:
+def preclean(tree: HtmlElement, url: str | None = None, *, text_removed: Counter[str] | None = None) -> Counter[str]:
     """Remove noise widgets from ``tree`` in place; return counts of removed regions by class.
-    ``url``, the page's address, lets lists of links to the site's other stories be found."""
+    ``url``, the page's address, lets lists of links to the site's other stories be found;
+    ``text_removed``, when given, is increased by the characters of visible text removed, by class
+    (whitespace runs counted as one; hidden elements are not counted: the reader never saw them)."""
     removed: Counter[str] = Counter()
     body = tree.find(".//body")
     if body is None:
         return removed
+
+    def drop(el: HtmlElement, cls: str, text: str | None = None) -> None:
+        if text_removed is not None and cls != "hidden":
+            text_removed[cls] += len(" ".join((el.text_content() if text is None else text).split()))
+        _drop(el)
+        removed[cls] += 1
+
     page_chars = len(body.text_content())
     for el in body.xpath(".//*[@hidden or @style]"):
         # a page that ships its story hidden (revealed by script) is not emptied
         if is_hidden(el) and _attached(el, body) and page_chars - len(el.text_content()) >= HIDDEN_MIN_REST_CHARS:
-            _drop(el)
-            removed["hidden"] += 1
+            drop(el, "hidden")
     candidates: list[tuple[HtmlElement, str]] = []
     for el in body.xpath(".//*[@class or @id or @role]"):
         if el.tag in _STRUCTURAL_KEEP:
@@ -139,16 +148,13 @@ def preclean(tree: HtmlElement, url: str | None = None) -> Counter[str]:
         prose = total - links
         if prose > PRECLEAN_MAX_PROSE_CHARS and (total == 0 or links / total < PRECLEAN_LINK_DENSITY):
             continue
-        _drop(el)
-        removed[cls] += 1
+        drop(el, cls, text)
     # streams of teaser cards (lists of other stories, whatever their class names)
     for lst in body.xpath(".//ul | .//ol"):
         if _attached(lst, body) and (_is_teaser_list(lst) or (url is not None and _is_link_teaser_list(lst, url))):
-            _drop(lst)
-            removed["teaser-list"] += 1
+            drop(lst, "teaser-list")
     for show in _slideshows(body):
-        _drop(show)
-        removed["slideshow"] += 1
+        drop(show, "slideshow")
     return removed
 
 
@@ -224,12 +230,16 @@ ARTICLE_ID_MIN_DIGITS = 2
 
 def _is_link_teaser_list(lst: HtmlElement, url: str) -> bool:
     items = [li for li in lst if li.tag == "li"]
-    if len(items) < TEASER_LIST_MIN_ITEMS:
+    needed = max(TEASER_LIST_MIN_ITEMS, math.ceil(TEASER_LIST_MIN_SHARE * len(items)))
+    if len(items) < needed:
         return False
     page = urlsplit(url)
-    teasers = 0
+    misses = 0  # items that are not teasers: the list is none once more than len(items) - needed miss
     for li in items:
-        links = li.xpath(".//a[@href]")
+        if misses > len(items) - needed:
+            return False
+        links = [a for a in li.iter("a") if a.get("href") is not None]
+        misses += 1
         if len(links) != 1:
             continue
         text = len("".join(li.text_content().split()))
@@ -243,8 +253,8 @@ def _is_link_teaser_list(lst: HtmlElement, url: str) -> bool:
             continue  # another site's page, or a table of contents of this one
         last = target.path.rstrip("/").rsplit("/", 1)[-1]
         if len(target.path) >= ARTICLE_PATH_MIN_CHARS or sum(c.isdigit() for c in last) >= ARTICLE_ID_MIN_DIGITS:
-            teasers += 1
-    return teasers >= TEASER_LIST_MIN_ITEMS and teasers >= TEASER_LIST_MIN_SHARE * len(items)
+            misses -= 1
+    return misses <= len(items) - needed
 
 
 def _drop(el: HtmlElement) -> None:

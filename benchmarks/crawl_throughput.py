@@ -3,7 +3,7 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/crawl_throughput.py --pages 2000 [--no-peer] [--extract-workers N] [-s NAME=VALUE ...]
+    .venv/bin/python benchmarks/crawl_throughput.py --pages 2000 [--rounds 2] [--no-peer] [--extract-workers N] [-s NAME=VALUE ...]
     .venv/bin/python benchmarks/crawl_throughput.py --pages 600 --workers 2 [--redis URL] [--postgres URL]
 
 A separate server process serves N real news pages on 127.0.0.1: the development sets' pages
@@ -21,7 +21,9 @@ Then, in the same run:
 (b) the peer: ``trafilatura -i urls.txt --json --with-metadata --parallel <cores> -o DIR`` with a config
     file setting ``SLEEP_TIME = 0`` and ``SSRF_PROTECTION = off``.
 
-For each it prints pages/s (pages / wall time of the whole command, start-up included), CPU seconds
+Each side runs ``--rounds`` times (default 2), alternating: a b, b a, ... so that a drift of this shared
+machine's speed during the runs weighs on both sides alike; the ratio is over all rounds.
+For each run it prints pages/s (pages / wall time of the whole command, start-up included), CPU seconds
 (user+sys of the command's process tree), peak RSS (sum of VmRSS over the process tree, sampled every
 0.2 s; PSS beside it, which counts pages shared between processes once) and whether every page was
 stored (rows in the database; JSON files written). The server's own CPU is not counted for either.
@@ -315,8 +317,8 @@ def _name(pid: int) -> str:
 
 
 def run_ours(workdir: Path, port: int, pages: int, extra: dict[str, str],
-             profile: str | None = None) -> tuple[Run, int, str]:
-    out = workdir / "ours"
+             profile: str | None = None, name: str = "ours") -> tuple[Run, int, str]:
+    out = workdir / name
     out.mkdir()
     db = out / "bench.db"
     settings = {**CRAWL_SETTINGS, "NEWSCLEAN_DATABASE_URL": f"sqlite:///{db}", **extra}
@@ -406,10 +408,10 @@ _PEER_MAIN = (
 )
 
 
-def run_peer(workdir: Path, cores: int) -> tuple[Run, int]:
+def run_peer(workdir: Path, cores: int, name: str = "peer") -> tuple[Run, int]:
     import trafilatura
 
-    out = workdir / "peer"
+    out = workdir / name
     out.mkdir()
     config = (Path(trafilatura.__file__).parent / "settings.cfg").read_text()
     config = re.sub(r"(?m)^SLEEP_TIME = .*$", "SLEEP_TIME = 0", config)
@@ -433,6 +435,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=2000, help="pages served and crawled (default 2000)")
     parser.add_argument("--no-peer", action="store_true", help="skip trafilatura's run (memory runs)")
+    parser.add_argument("--rounds", type=int, default=2, help="runs of each side, alternating a b, b a, ... "
+                        "(default 2: a b b a, so that a drift of the machine's speed weighs on both alike)")
     parser.add_argument("--extract-workers", type=int, default=None, help="NEWSCLEAN_EXTRACT_WORKERS for our crawl")
     parser.add_argument("--workers", type=int, default=None, metavar="N",
                         help="crawl processes on one shared Redis frontier, compared with 1 (no peer run)")
@@ -471,26 +475,47 @@ def main() -> int:
         if args.workers:
             return shared_runs(workdir, port, args, extra)
 
-        ours, ours_stored, dropped = run_ours(workdir, port, args.pages, extra, args.profile)
+        rounds = 1 if args.no_peer else args.rounds
         shown = {**CRAWL_SETTINGS, **extra}
         print(f"\n(a) scrapy crawl news -a sitemap=http://127.0.0.1:{port}/sitemap.xml "
               + " ".join(f"-s {k}={v}" for k, v in shown.items())
               + " -s NEWSCLEAN_DATABASE_URL=sqlite:///<fresh file>   (default JSON lines feed on)")
-        _report("newsclean", ours, args.pages, ours_stored)
-        if dropped:
-            print(f"    dropped: {dropped}")
-        if ours.returncode:
-            print(f"    exit status {ours.returncode}; log in {workdir / 'ours' / 'crawl.log'}")
-        ok = ours_stored == args.pages and ours.returncode == 0
         if not args.no_peer:
-            peer, peer_stored = run_peer(workdir, cores)
-            print(f"\n(b) trafilatura -i urls.txt --json --with-metadata --parallel {cores} -o DIR "
+            print(f"(b) trafilatura -i urls.txt --json --with-metadata --parallel {cores} -o DIR "
                   "--config-file settings.cfg   (SLEEP_TIME = 0, SSRF_PROTECTION = off; output files named "
                   "uniquely, see _PEER_MAIN)")
-            _report("trafilatura", peer, args.pages, peer_stored)
-            ratio = (args.pages / ours.wall) / (args.pages / peer.wall)
-            print(f"\nratio (newsclean pages/s / trafilatura pages/s): {ratio:.2f}x")
-            ok = ok and peer_stored == args.pages
+            print(f"{rounds} round(s), in the order " + " ".join(
+                "a b" if r % 2 == 0 else "b a" for r in range(rounds)) + " (a drift of the machine's speed"
+                " during the runs weighs on both sides alike)")
+        ok = True
+        ours_walls: list[float] = []
+        peer_walls: list[float] = []
+        for r in range(rounds):
+            sides = ("ours", "peer") if r % 2 == 0 else ("peer", "ours")
+            for side in sides:
+                if side == "ours":
+                    ours, ours_stored, dropped = run_ours(workdir, port, args.pages, extra, args.profile,
+                                                          name=f"ours-{r + 1}")
+                    print(f"\n(a) round {r + 1}")
+                    _report("newsclean", ours, args.pages, ours_stored)
+                    if dropped:
+                        print(f"    dropped: {dropped}")
+                    if ours.returncode:
+                        print(f"    exit status {ours.returncode}; log in {workdir / f'ours-{r + 1}' / 'crawl.log'}")
+                    ok = ok and ours_stored == args.pages and ours.returncode == 0
+                    ours_walls.append(ours.wall)
+                elif not args.no_peer:
+                    peer, peer_stored = run_peer(workdir, cores, name=f"peer-{r + 1}")
+                    print(f"\n(b) round {r + 1}")
+                    _report("trafilatura", peer, args.pages, peer_stored)
+                    ok = ok and peer_stored == args.pages
+                    peer_walls.append(peer.wall)
+        if peer_walls:
+            for r, (a, b) in enumerate(zip(ours_walls, peer_walls, strict=True)):
+                print(f"\nround {r + 1}: newsclean {args.pages / a:.1f} pages/s, trafilatura {args.pages / b:.1f}"
+                      f" pages/s, ratio {b / a:.2f}x", end="")
+            ratio = sum(peer_walls) / sum(ours_walls)
+            print(f"\nratio (newsclean pages/s / trafilatura pages/s, all rounds): {ratio:.2f}x")
         print("every page stored by both" if ok and not args.no_peer else
               "every page stored" if ok else "NOT every page stored")
         return 0 if ok else 1

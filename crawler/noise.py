@@ -30,6 +30,7 @@ from collections import Counter
 from collections.abc import Iterable
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 logger = logging.getLogger(__name__)
@@ -203,18 +204,21 @@ def _slideshows(body: HtmlElement) -> list[HtmlElement]:
 #: Measured: readability-pages P 0.958 -> 0.965 (F1 0.936 -> 0.937), fundus-dev unchanged.
 TEASER_LIST_MIN_ITEMS = 3
 TEASER_LIST_MIN_SHARE = 0.8
+_HEADING_WITH_LINK = etree.XPath(".//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6][.//a[@href]]")
 
 
 def _is_teaser_list(lst: HtmlElement) -> bool:
     items = [li for li in lst if li.tag == "li"]
-    if len(items) < TEASER_LIST_MIN_ITEMS:
+    needed = max(TEASER_LIST_MIN_ITEMS, math.ceil(TEASER_LIST_MIN_SHARE * len(items)))
+    if len(items) < needed:
         return False
-    cards = sum(
-        1 for li in items
-        if next(li.iter("article"), None) is not None
-        or li.xpath(".//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6][.//a[@href]]")
-    )
-    return cards >= TEASER_LIST_MIN_ITEMS and cards >= TEASER_LIST_MIN_SHARE * len(items)
+    misses = 0  # the list is none once more than len(items) - needed items are no cards
+    for li in items:
+        if next(li.iter("article"), None) is None and not _HEADING_WITH_LINK(li):
+            misses += 1
+            if misses > len(items) - needed:
+                return False
+    return True
 
 
 #: A list is a list of links to the site's other stories when at least TEASER_LIST_MIN_ITEMS of its items,

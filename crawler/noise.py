@@ -163,7 +163,9 @@ def preclean(tree: HtmlElement, url: str | None = None, *, text_removed: Counter
 #: hold a slide counter ("3/50", "3 of 50") counting to the same total, and they are at least
 #: SLIDESHOW_MIN_SHARE of its children. Its titles and captions are a gallery's, laid over the story
 #: (often another story's pictures: "Business news in pictures"); a story's own numbered list does not
-#: print "k/N" as a separate element in each item.
+#: print "k/N" as a separate element in each item. Measured: readability-pages P 0.975 -> 0.981 (one
+#: page, a 50-slide gallery in a story), fundus-dev unchanged; on the test site's magazine theme, whose
+#: gallery classes name nothing the other filters know, every page kept captions without it.
 SLIDESHOW_MIN_SLIDES = 4
 SLIDESHOW_MIN_SHARE = 0.8
 _COUNTER_RE = re.compile(r"^\s*(?:photo|image|slide|bild|foto)?\s*(\d{1,3})\s*(?:/|of|von|de|di|sur|van|z)\s*(\d{1,3})\s*$",
@@ -224,7 +226,8 @@ def _is_teaser_list(lst: HtmlElement) -> bool:
 #: A list is a list of links to the site's other stories when at least TEASER_LIST_MIN_ITEMS of its items,
 #: and TEASER_LIST_MIN_SHARE of them, are each one link to an article of the page's own site whose text is
 #: at least LINK_ITEM_MIN_SHARE of the item's ("Kicker: <a>headline</a>"). A story's own lists of links
-#: point elsewhere (sources, bug trackers, documents) or say more than the link.
+#: point elsewhere (sources, bug trackers, documents) or say more than the link. Measured: fundus-dev
+#: P 0.962 -> 0.963 (three pages up, none down), readability-pages unchanged.
 LINK_ITEM_MIN_SHARE = 0.5
 #: An address is an article's when its path is this long or its last segment holds ARTICLE_ID_MIN_DIGITS
 #: digits (an id or a date): section fronts ("/politik/", "/s1") are navigation, which other rules remove.

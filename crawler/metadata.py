@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml.html import HtmlElement
 
 from crawler.dates import parse_date
+from crawler.urls import canonicalize
 
 logger = logging.getLogger(__name__)
 
@@ -514,6 +515,33 @@ def _resolve(url: str, href: str | None) -> str | None:
         return None
 
 
+def _canonical(url: str, href: str | None) -> str | None:
+    """The page's declared canonical URL, in canonical form (`crawler.urls.canonicalize`: no fragment,
+    no tracking parameters, default port and host case folded), or None when it cannot be the page's
+    key: not an http(s) URL with a valid host and port, or the site's front page declared by a page
+    that is not itself a front page (a theme's misconfigured tag: taken as is, it would make every
+    article of the site one record)."""
+    resolved = _resolve(url, href)
+    if not resolved:
+        return None
+    canonical = canonicalize(resolved)
+    try:
+        parts = urlsplit(canonical)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return None
+    host = parts.hostname or ""
+    if parts.scheme not in ("http", "https") or not host or not _HOST_RE.fullmatch(host):
+        return None
+    if parts.path in ("", "/") and not parts.query and urlsplit(url).path not in ("", "/"):
+        return None
+    return canonical
+
+
+#: A host name or an IP address (as urlsplit gives it: lower case, IPv6 without brackets).
+_HOST_RE = re.compile(r"[\w.-]+|[0-9a-f:.]+", re.IGNORECASE)
+
+
 def _split_keywords(values: list[str]) -> list[str]:
     out: list[str] = []
     for v in values:
@@ -550,15 +578,16 @@ def extract_metadata(tree: HtmlElement, url: str, *, hinted_date: str | None = N
     canonical = None
     for link in tree.xpath('//link[@rel and @href]'):
         if "canonical" in (link.get("rel") or "").lower().split():
-            canonical = _resolve(url, link.get("href"))
+            canonical = _canonical(url, link.get("href"))
             if canonical:
                 src["canonical_url"] = "link[rel=canonical]"
                 break
     if not canonical:
         og_url = _meta(metas, "og:url")
         if og_url:
-            canonical = _resolve(url, og_url[0])
-            src["canonical_url"] = "og:url"
+            canonical = _canonical(url, og_url[0])
+            if canonical:
+                src["canonical_url"] = "og:url"
     md.canonical_url = canonical or url
 
     publisher = art.get("publisher")

@@ -177,6 +177,28 @@ def test_canonical_language_site_tags_image() -> None:
     assert md.description == "The budget passed."
 
 
+def test_declared_canonical_url_in_canonical_form_and_only_when_it_can_be_the_key() -> None:
+    """The page's canonical tag is put in the crawl's canonical form (no tracking parameters, no
+    fragment, default port and host case folded); a tag that cannot be the page's key (not http(s), a
+    broken host or port, or the site's front page declared by an article: a misconfigured theme would
+    make every article of the site one record) is passed over for og:url, then the page's URL."""
+    tag = "<link rel='canonical' href='{}'>"
+    assert md_of(tag.format("HTTPS://News.Example.com:443/politics/story-123?utm_source=rss&id=7#top")
+                 ).canonical_url == "https://news.example.com/politics/story-123?id=7"
+    og = "<meta property='og:url' content='https://news.example.com/politics/story-123'>"
+    for broken in ("https://news.example.com/", "/", "http://exa mple.com/a", "https://news.example.com:99999/a",
+                   "http://[::1/a", "ftp://news.example.com/a", "javascript:void(0)"):
+        assert md_of(tag.format(broken)).canonical_url == URL, broken
+        md = md_of(tag.format(broken) + og)
+        assert md.canonical_url == "https://news.example.com/politics/story-123", broken
+        assert md.sources["canonical_url"] == "og:url"
+    # another site's page (a syndicated copy naming its original) and a front page's own tag stay
+    assert md_of(tag.format("https://wire.example.org/2024/05/03/story")).canonical_url == (
+        "https://wire.example.org/2024/05/03/story")
+    assert md_of(tag.format("https://news.example.com/"), url="https://news.example.com/").canonical_url == (
+        "https://news.example.com/")
+
+
 def test_og_url_is_the_canonical_fallback_and_url_the_last() -> None:
     assert md_of("<meta property='og:url' content='https://news.example.com/x'>").canonical_url == "https://news.example.com/x"
     assert md_of("").canonical_url == URL

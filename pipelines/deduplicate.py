@@ -2,7 +2,12 @@
 
 For every record, in this order:
 
-1. the same canonical URL already passed on in this run: dropped (its URL is kept as an alias);
+1. the same canonical URL already passed on in this run: dropped (its URL is kept as an alias),
+   unless the two texts are different stories (SimHash farther apart than a near duplicate): then
+   the page's canonical tag is wrong for it (a theme that names a section page as every article's
+   canonical URL), and the record is keyed by its own URL instead, so that no story is lost (the
+   first page keeps the key it declared; when the key is the second page's own URL, that page's text
+   is the key's). Counted as ``newsclean/canonical_conflicts``, with a warning;
 2. the exact same text already stored, or passed on in this run, under another canonical URL: one
    article with an alias. The URL is recorded in ``url_aliases`` and the record is dropped;
 3. a near duplicate (SimHash within `crawler.duplicates.NEAR_DUPLICATE_MAX_BITS` bits of a stored or
@@ -22,7 +27,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from crawler.config import Config
-from crawler.duplicates import NearDuplicateIndex, simhash
+from crawler.duplicates import NEAR_DUPLICATE_MAX_BITS, NearDuplicateIndex, distance, simhash
 from crawler.items import ArticleItem
 from crawler.storage import ArticleStore, open_shared, release_shared
 
@@ -36,6 +41,8 @@ class DeduplicatePipeline:
         self.stats = stats
         self.store: ArticleStore | None = None
         self.by_url: dict[str, str] = {}
+        #: Fingerprint of the text passed on under each canonical URL in this run (see step 1).
+        self.fingerprints: dict[str, str] = {}
         self.by_hash: dict[str, str] = {}
         self.near = NearDuplicateIndex()
 
@@ -61,11 +68,26 @@ class DeduplicatePipeline:
         assert self.store is not None, "open_spider was not called"
         record = ItemAdapter(item)
         url, key, digest = record["url"], record["canonical_url"], record.get("content_hash")
+        fingerprint = record.get("simhash") or simhash(record.get("text") or "")
+        record["simhash"] = fingerprint
 
         first = self.by_url.get(key)
         if first is not None:
-            self.store.add_aliases([(url, key)])
-            raise self._drop("duplicate url", f"{url}: duplicate of {key}, already passed on in this run")
+            earlier = self.fingerprints.get(key)
+            other_story = bool(earlier and fingerprint and distance(earlier, fingerprint) > NEAR_DUPLICATE_MAX_BITS)
+            if other_story and url == key:
+                # the key's own page: its text is the key's (the store's upsert replaces the earlier one)
+                self.stats.inc_value("newsclean/canonical_conflicts")
+                logger.warning("%s: %s declared this page's URL as its canonical URL with another story;"
+                               " this page's own text is stored under it", url, first)
+            elif other_story and url not in self.by_url:
+                self.stats.inc_value("newsclean/canonical_conflicts")
+                logger.warning("%s: declares the canonical URL %s, which %s already declared with another"
+                               " story; stored under its own URL", url, key, first)
+                record["canonical_url"] = key = url
+            else:
+                self.store.add_aliases([(url, key)])
+                raise self._drop("duplicate url", f"{url}: duplicate of {key}, already passed on in this run")
 
         original = (self.by_hash.get(digest) if digest else None) or (
             self.store.find_exact(digest, exclude=key) if digest else None)
@@ -73,8 +95,6 @@ class DeduplicatePipeline:
             self.store.add_aliases([(key, original), (url, original)])
             raise self._drop("duplicate text", f"{url}: same text as {original}; stored as an alias of it")
 
-        fingerprint = record.get("simhash") or simhash(record.get("text") or "")
-        record["simhash"] = fingerprint
         if fingerprint:
             near = self.near.find(fingerprint, exclude=key) or self.store.find_near(fingerprint, exclude=key)
             if near is not None:
@@ -85,6 +105,8 @@ class DeduplicatePipeline:
                 logger.info("%s: near duplicate of %s, stored with duplicate_of", url, near)
 
         self.by_url[key] = url
+        if fingerprint:
+            self.fingerprints[key] = fingerprint
         if digest:
             self.by_hash[digest] = key
         if fingerprint and not record.get("duplicate_of"):

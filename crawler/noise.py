@@ -27,8 +27,8 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
-from urllib.parse import urljoin, urlsplit
+from collections.abc import Callable, Iterable
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -151,8 +151,9 @@ def preclean(tree: HtmlElement, url: str | None = None, *, text_removed: Counter
             continue
         drop(el, cls, text)
     # streams of teaser cards (lists of other stories, whatever their class names)
+    site = (url, urlsplit(url)) if url is not None else None  # the page's address, parsed once
     for lst in body.xpath(".//ul | .//ol"):
-        if _attached(lst, body) and (_is_teaser_list(lst) or (url is not None and _is_link_teaser_list(lst, url))):
+        if _attached(lst, body) and (_is_teaser_list(lst) or (site is not None and _is_link_teaser_list(lst, *site))):
             drop(lst, "teaser-list")
     for show in _slideshows(body):
         drop(show, "slideshow")
@@ -209,18 +210,28 @@ TEASER_LIST_MIN_SHARE = 0.8
 _HEADING_WITH_LINK = etree.XPath(".//*[self::h2 or self::h3 or self::h4 or self::h5 or self::h6][.//a[@href]]")
 
 
-def _is_teaser_list(lst: HtmlElement) -> bool:
+def _most_items(lst: HtmlElement, is_item: Callable[[HtmlElement], bool]) -> bool:
+    """Whether at least TEASER_LIST_MIN_ITEMS of the list's items, and TEASER_LIST_MIN_SHARE of them,
+    pass ``is_item``; stops as soon as too many have failed."""
     items = [li for li in lst if li.tag == "li"]
     needed = max(TEASER_LIST_MIN_ITEMS, math.ceil(TEASER_LIST_MIN_SHARE * len(items)))
     if len(items) < needed:
         return False
-    misses = 0  # the list is none once more than len(items) - needed items are no cards
+    allowed = len(items) - needed  # items that may fail
     for li in items:
-        if next(li.iter("article"), None) is None and not _HEADING_WITH_LINK(li):
-            misses += 1
-            if misses > len(items) - needed:
+        if not is_item(li):
+            allowed -= 1
+            if allowed < 0:
                 return False
     return True
+
+
+def _is_card(li: HtmlElement) -> bool:
+    return next(li.iter("article"), None) is not None or bool(_HEADING_WITH_LINK(li))
+
+
+def _is_teaser_list(lst: HtmlElement) -> bool:
+    return _most_items(lst, _is_card)
 
 
 #: A list is a list of links to the site's other stories when at least TEASER_LIST_MIN_ITEMS of its items,
@@ -235,33 +246,27 @@ ARTICLE_PATH_MIN_CHARS = 25
 ARTICLE_ID_MIN_DIGITS = 2
 
 
-def _is_link_teaser_list(lst: HtmlElement, url: str) -> bool:
-    items = [li for li in lst if li.tag == "li"]
-    needed = max(TEASER_LIST_MIN_ITEMS, math.ceil(TEASER_LIST_MIN_SHARE * len(items)))
-    if len(items) < needed:
+def _is_link_teaser(li: HtmlElement, url: str, page: SplitResult) -> bool:
+    """Whether the item is one link to another article of the page's own site, most of its text."""
+    links = [a for a in li.iter("a") if a.get("href") is not None]
+    if len(links) != 1:
         return False
-    page = urlsplit(url)
-    misses = 0  # items that are not teasers: the list is none once more than len(items) - needed miss
-    for li in items:
-        if misses > len(items) - needed:
-            return False
-        links = [a for a in li.iter("a") if a.get("href") is not None]
-        misses += 1
-        if len(links) != 1:
-            continue
-        text = len("".join(li.text_content().split()))
-        if not text or len("".join(links[0].text_content().split())) < LINK_ITEM_MIN_SHARE * text:
-            continue
-        try:
-            target = urlsplit(urljoin(url, links[0].get("href", "").strip()))
-        except ValueError:
-            continue
-        if target.hostname != page.hostname or target.path == page.path:
-            continue  # another site's page, or a table of contents of this one
-        last = target.path.rstrip("/").rsplit("/", 1)[-1]
-        if len(target.path) >= ARTICLE_PATH_MIN_CHARS or sum(c.isdigit() for c in last) >= ARTICLE_ID_MIN_DIGITS:
-            misses -= 1
-    return misses <= len(items) - needed
+    text = len("".join(li.text_content().split()))
+    if not text or len("".join(links[0].text_content().split())) < LINK_ITEM_MIN_SHARE * text:
+        return False
+    try:
+        target = urlsplit(urljoin(url, links[0].get("href", "").strip()))
+    except ValueError:
+        return False
+    if target.hostname != page.hostname or target.path == page.path:
+        return False  # another site's page, or a table of contents of this one
+    last = target.path.rstrip("/").rsplit("/", 1)[-1]
+    return len(target.path) >= ARTICLE_PATH_MIN_CHARS or sum(c.isdigit() for c in last) >= ARTICLE_ID_MIN_DIGITS
+
+
+def _is_link_teaser_list(lst: HtmlElement, url: str, page: SplitResult) -> bool:
+    """A list of links to the site's other stories; ``page`` is ``urlsplit(url)``."""
+    return _most_items(lst, lambda li: _is_link_teaser(li, url, page))
 
 
 def _drop(el: HtmlElement) -> None:

@@ -40,9 +40,8 @@ class DeduplicatePipeline:
         self.config = config
         self.stats = stats
         self.store: ArticleStore | None = None
-        self.by_url: dict[str, str] = {}
-        #: Fingerprint of the text passed on under each canonical URL in this run (see step 1).
-        self.fingerprints: dict[str, str] = {}
+        #: Canonical URL -> (URL, text fingerprint) of the record passed on under it in this run.
+        self.by_url: dict[str, tuple[str, str | None]] = {}
         self.by_hash: dict[str, str] = {}
         self.near = NearDuplicateIndex()
 
@@ -71,23 +70,21 @@ class DeduplicatePipeline:
         fingerprint = record.get("simhash") or simhash(record.get("text") or "")
         record["simhash"] = fingerprint
 
-        first = self.by_url.get(key)
-        if first is not None:
-            earlier = self.fingerprints.get(key)
+        if key in self.by_url:
+            first, earlier = self.by_url[key]
             other_story = bool(earlier and fingerprint and distance(earlier, fingerprint) > NEAR_DUPLICATE_MAX_BITS)
-            if other_story and url == key:
+            if not other_story or (url != key and url in self.by_url):
+                self.store.add_aliases([(url, key)])
+                raise self._drop("duplicate url", f"{url}: duplicate of {key}, already passed on in this run")
+            self.stats.inc_value("newsclean/canonical_conflicts")
+            if url == key:
                 # the key's own page: its text is the key's (the store's upsert replaces the earlier one)
-                self.stats.inc_value("newsclean/canonical_conflicts")
                 logger.warning("%s: %s declared this page's URL as its canonical URL with another story;"
                                " this page's own text is stored under it", url, first)
-            elif other_story and url not in self.by_url:
-                self.stats.inc_value("newsclean/canonical_conflicts")
+            else:
                 logger.warning("%s: declares the canonical URL %s, which %s already declared with another"
                                " story; stored under its own URL", url, key, first)
                 record["canonical_url"] = key = url
-            else:
-                self.store.add_aliases([(url, key)])
-                raise self._drop("duplicate url", f"{url}: duplicate of {key}, already passed on in this run")
 
         original = (self.by_hash.get(digest) if digest else None) or (
             self.store.find_exact(digest, exclude=key) if digest else None)
@@ -104,9 +101,7 @@ class DeduplicatePipeline:
                 self.stats.inc_value("newsclean/near_duplicates_linked")
                 logger.info("%s: near duplicate of %s, stored with duplicate_of", url, near)
 
-        self.by_url[key] = url
-        if fingerprint:
-            self.fingerprints[key] = fingerprint
+        self.by_url[key] = (url, fingerprint)
         if digest:
             self.by_hash[digest] = key
         if fingerprint and not record.get("duplicate_of"):

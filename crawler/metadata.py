@@ -40,8 +40,9 @@ STRONG_ARTICLE_TYPES = frozenset(
 #: Types whose ``name`` is an organisation, not a person.
 ORG_TYPES = frozenset({"organization", "newsmediaorganization", "corporation", "brand", "website"})
 
-#: Title separators between a headline and a site name / section (Readability's set plus a few).
-_TITLE_SEP_RE = re.compile(r"\s+[|\-–—:»/·•]\s+|\s*[|｜:：]\s*(?=[^|｜]*$)")
+#: Title separators between a headline and a site name / section (Readability's set plus a few, and
+#: " -- ", a typewriter dash).
+_TITLE_SEP_RE = re.compile(r"\s+(?:--|[|\-–—:»/·•])\s+|\s*[|｜:：]\s*(?=[^|｜]*$)")
 _TITLE_DATE_RE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 #: A site-name suffix is at most this many words: longer tails are part of the headline.
 MAX_SITE_SUFFIX_WORDS = 6
@@ -53,8 +54,11 @@ _BYLINE_PREFIX_RE = re.compile(
     r"napsal[a]?|écrit par|escrito por|scritto da)\s*[:.]?\s+",
     re.IGNORECASE,
 )
+#: Name separators: punctuation and the word "and" in the languages of the sets. The one-letter ones
+#: (Spanish "y", Italian/Portuguese "e", Czech/Slovak "a", Polish/Croatian "i") are not split on when a
+#: period follows: "Dana A. Ford" and "James S.A. Corey" carry initials, not conjunctions.
 _AUTHOR_SPLIT_RE = re.compile(
-    r"\s*(?:,|;|\||/|&|\+|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bog\b|\boch\b|\ben\b|\ba\b|\bi\b|\bsowie\b|"
+    r"\s*(?:,|;|\||/|&|\+|\band\b|\bund\b|\bet\b|\b[yeai]\b(?!\.)|\bog\b|\boch\b|\ben\b|\bsowie\b|"
     r"\bmit\b|\bwith\b)\s*",
     re.IGNORECASE,
 )

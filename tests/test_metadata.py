@@ -92,6 +92,10 @@ def test_broken_jsonld_is_tolerated() -> None:
         ("https://example.com/authors/jane", []),
         ("By MND Staff", ["MND Staff"]),
         ("Staff Writer", []),
+        # initials are not the one-letter conjunctions of Czech, Italian, Spanish or Polish
+        ("Dana A. Ford, James S.A. Corey, and Tom Watkins", ["Dana A. Ford", "James S.A. Corey", "Tom Watkins"]),
+        ("Jan Novák a Petr Svoboda", ["Jan Novák", "Petr Svoboda"]),
+        ("Mario Rossi e Luca Bianchi", ["Mario Rossi", "Luca Bianchi"]),
     ],
 )
 def test_clean_author(raw: str, names: list[str]) -> None:
@@ -127,6 +131,7 @@ def test_author_bio_box_is_not_a_byline() -> None:
         ("Budget passes narrowly – news.example.com", "Budget passes narrowly"),
         ("Brexit: what happens next - Politics - Example News", "Brexit: what happens next - Politics"),
         ("Q&A: Why the budget matters", "Q&A: Why the budget matters"),
+        ("Budget passes narrowly -- Example News", "Budget passes narrowly"),
     ],
 )
 def test_strip_site_suffix(title: str, expected: str) -> None:

@@ -62,6 +62,12 @@ MIN_TEXT_CHARS = 250
 #: a brief): "too short" applies only when the page shows this many times more text than we kept,
 #: i.e. the short text is a fragment of a bigger page (teaser, stub, failed extraction).
 SHORT_PAGE_FACTOR = 3
+#: The minimum is a length in Latin-script characters. A character of Chinese, Japanese or Korean
+#: writing carries about as much as two to four of them (a word is one to three characters), so each
+#: counts this many times: a two-paragraph Japanese story of 240 characters is as long as an English
+#: one of 500, which passes.
+WIDE_CHAR_WEIGHT = 2
+_WIDE_CHARS_RE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 #: Pages larger than this are not parsed (a news page is well under 10 MB of HTML; bigger inputs
 #: are dumps or binaries and would only cost time).
 MAX_HTML_BYTES = 20_000_000
@@ -533,6 +539,11 @@ def _flatten_math(tree: HtmlElement) -> int:
     return count
 
 
+def _reading_length(text: str) -> int:
+    """The text's length in Latin-script characters' worth (see WIDE_CHAR_WEIGHT)."""
+    return len(text) + (WIDE_CHAR_WEIGHT - 1) * len(_WIDE_CHARS_RE.findall(text))
+
+
 def _visible_chars(tree: HtmlElement) -> int:
     """Characters of visible text on the page, whitespace runs counted as one."""
     body = tree.find(".//body")
@@ -775,7 +786,8 @@ def _extract(
     if not text:
         return Rejection(url, "too short", "no main text found")
     # what the reader saw before pruning: a short text is a fragment when the page shows much more
-    if len(text) < min_text_chars and _visible_chars(tree) + pruned.total() > len(text) * SHORT_PAGE_FACTOR:
+    if (len(text) < min_text_chars and _reading_length(text) < min_text_chars
+            and _visible_chars(tree) + pruned.total() > len(text) * SHORT_PAGE_FACTOR):
         if _PAYWALL_RE.search(text) or _PAYWALL_RE.search(md.description or ""):
             return Rejection(url, "paywall stub", f"{len(text)} chars with a subscription notice")
         return Rejection(url, "too short", f"{len(text)} chars < {min_text_chars}")

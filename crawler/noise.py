@@ -512,9 +512,30 @@ def _is_doubled(s: str) -> bool:
     return len(s) >= 21 and s[:half].strip() == s[half:].strip() and " " in s[:half].strip()
 
 
+#: A link to the site's profile on a social network ("Facebook https://fb.me/example", "Twitter:
+#: twitter.com/example"): a "follow us" line when little else is on it (at most SOCIAL_LINE_MAX_REST
+#: characters besides the addresses), as a story's sentence that cites a post says more around it.
+_SOCIAL_URL_RE = re.compile(
+    r"(?<![\w.-])(?:https?://)?(?:www\.|m\.)?(?:facebook\.com|fb\.me|fb\.com|twitter\.com|x\.com|instagram\.com|"
+    r"youtube\.com|youtu\.be|t\.me|telegram\.me|line\.me|tiktok\.com|linkedin\.com|threads\.net|bsky\.app|"
+    r"whatsapp\.com|wa\.me|vk\.com)/\S*",
+    re.IGNORECASE,
+)
+SOCIAL_LINE_MAX_CHARS = 100
+SOCIAL_LINE_MAX_REST = 30
+#: Characters a reader does not see (byte-order mark, zero-width space and joiners): a line of only
+#: these is empty.
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+
+
+def _is_social_line(s: str) -> bool:
+    rest = _SOCIAL_URL_RE.sub("", s)
+    return len(rest) < len(s) and len(rest.strip(" :=-–|")) <= SOCIAL_LINE_MAX_REST
+
+
 def _line_class(line: str) -> str | None:
     s = line.strip()
-    if not s:
+    if not s or not s.strip(_INVISIBLE).strip():
         return "empty"
     if len(s) <= 40 and (_BACK_TO_TOP_RE.match(s) or _GLUED_TOP_RE.match(s)):
         return "back-to-top"
@@ -549,6 +570,8 @@ def _line_class(line: str) -> str | None:
     if len(s) <= _DOUBLED_MAX_CHARS and _is_doubled(s):
         return "teaser-heading"
     if len(s) <= _SHARE_MAX_CHARS and _CTA_RE.match(s):
+        return "share"
+    if len(s) <= SOCIAL_LINE_MAX_CHARS and _is_social_line(s):
         return "share"
     return None
 

@@ -252,6 +252,28 @@ def test_min_text_chars_parameter() -> None:
     assert MIN_TEXT_CHARS > 0
 
 
+def test_min_text_chars_weighs_chinese_japanese_and_korean_characters() -> None:
+    # two paragraphs of a Japanese story, 180 characters: as much as 360 Latin-script ones
+    story = ("<p>" + "首脳会談を巡って戦っていたのは米大統領と北朝鮮委員長ばかりではなかった。" * 3 + "</p>"
+             "<p>" + "中国国家主席も重要な陰の参戦者だったと専門家は指摘している。" * 3 + "</p>")
+    html = page(f"<article><h1>米朝首脳会談の舞台裏</h1>{story}</article>"
+                + "<footer>" + "<a href='/x'>link</a> " * 150 + "</footer>")
+    assert len(lxml_text(story)) < MIN_TEXT_CHARS
+    result = extract(html, "https://example.test/jp")
+    assert isinstance(result, Article), result
+    # the same number of Latin-script characters is a fragment of the page
+    latin = "<p>" + "The ministers met on Tuesday. " * 6 + "</p>"
+    result = extract(page(f"<article><h1>Ministers meet</h1>{latin}</article>"
+                          + "<footer>" + "<a href='/x'>link</a> " * 150 + "</footer>"), "https://example.test/en")
+    assert isinstance(result, Rejection) and result.reason == "too short"
+
+
+def lxml_text(fragment: str) -> str:
+    from lxml import html as lxml_html
+
+    return str(lxml_html.fromstring(f"<div>{fragment}</div>").text_content())
+
+
 def test_encoding_parameter_and_hinted_date() -> None:
     html = page(f"<article><p>Café déjà vu, naïve façade.</p>{STORY}</article>").encode("latin-1", "replace")
     result = extract(html, "https://example.test/e", encoding="latin-1", hinted_date="2024-05-03")

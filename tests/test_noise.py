@@ -55,6 +55,9 @@ def run(lines: list[str], **kw: object) -> tuple[list[str], Counter[str]]:
         ("Lesedauer: 4 Minuten", "header-chrome"),
         ("12 comments", "comments"),
         ("Externer Inhalt nicht verfügbar", "embed-placeholder"),
+        ("Facebook https://fb.me/examplenews", "share"),
+        ("Twitter: twitter.com/examplenews", "share"),
+        ("เฟซบุ๊ก https://www.facebook.com/examplenews", "share"),
     ],
 )
 def test_line_noise_classes(noise: str, cls: str) -> None:
@@ -64,7 +67,10 @@ def test_line_noise_classes(noise: str, cls: str) -> None:
 
 
 @pytest.mark.parametrize("line", ["More than 40 people died in the floods, the regional authorities said.",
-                                  "Moreover, the minister said the permits would follow."])
+                                  "Moreover, the minister said the permits would follow.",
+                                  # a sentence citing a post says more than its address
+                                  "The minister announced it at https://twitter.com/ministry/status/17 on Monday.",
+                                  "netflix.com/title/80100172"])  # no social network's address
 def test_story_lines_like_teaser_headings_stay(line: str) -> None:
     out, removed = run([STORY[0], line, *STORY[1:]])
     assert out == [STORY[0], line, *STORY[1:]]
@@ -268,3 +274,10 @@ def test_filter_blocks_says_which_blocks_are_kept() -> None:
     kept = filter_blocks(blocks, title=title, removed=removed)
     assert kept == [(1, STORY[0]), (3, STORY[1]), (5, STORY[2])]
     assert [p for _i, p in kept] == filter_paragraphs(blocks, title=title)
+
+
+@pytest.mark.parametrize("invisible", ["\ufeff", "\u200b \u200d", " \ufeff\u2060 "])
+def test_lines_of_invisible_characters_are_empty(invisible: str) -> None:
+    out, removed = run([STORY[0], invisible, *STORY[1:]])
+    assert out == STORY
+    assert not removed  # an empty line is no noise class

@@ -155,6 +155,13 @@ def preclean(tree: HtmlElement, url: str | None = None, *, text_removed: Counter
     for lst in body.xpath(".//ul | .//ol"):
         if _attached(lst, body) and (_is_teaser_list(lst) or (site is not None and _is_link_teaser_list(lst, *site))):
             drop(lst, "teaser-list")
+    if site is not None:
+        for p in body.iter("p"):
+            if _attached(p, body) and _is_link_lines(p, *site):
+                drop(p, "teaser-list")
+    for p in body.iter("p"):
+        if _is_legal_notice(p):
+            drop(p, "legal-notice")
     for show in _slideshows(body):
         drop(show, "slideshow")
     return removed
@@ -254,14 +261,79 @@ def _is_link_teaser(li: HtmlElement, url: str, page: SplitResult) -> bool:
     text = len("".join(li.text_content().split()))
     if not text or len("".join(links[0].text_content().split())) < LINK_ITEM_MIN_SHARE * text:
         return False
+    return _is_site_article(links[0].get("href", ""), url, page)
+
+
+def _is_site_article(href: str, url: str, page: SplitResult) -> bool:
+    """Whether ``href`` (relative to ``url``) is another article of the page's own site."""
     try:
-        target = urlsplit(urljoin(url, links[0].get("href", "").strip()))
+        target = urlsplit(urljoin(url, href.strip()))
     except ValueError:
         return False
     if target.hostname != page.hostname or target.path == page.path:
         return False  # another site's page, or a table of contents of this one
     last = target.path.rstrip("/").rsplit("/", 1)[-1]
     return len(target.path) >= ARTICLE_PATH_MIN_CHARS or sum(c.isdigit() for c in last) >= ARTICLE_ID_MIN_DIGITS
+
+
+#: A paragraph of links one per line ("<strong>Related</strong><br><a>...</a><br><a>...</a>") is the
+#: same teaser list written without list markup, when it holds at least LINK_LINES_MIN links, each to
+#: another article of the site and alone on its line, and besides them at most a short label.
+LINK_LINES_MIN = 2
+LINK_LINES_MAX_LABEL_CHARS = 40
+
+
+#: A paragraph linking to at least LEGAL_MIN_LINKS of the site's legal pages (privacy policy, terms of
+#: use, community guidelines) is a notice about them (comment rules, data use), in whatever language.
+#: A legal page's address ends in a short name of one to LEGAL_NAME_MAX_WORDS words that holds one of
+#: these words ("/privacy.html", "/community_guidelines", "/terms-of-use/"); a story's slug is longer.
+LEGAL_MIN_LINKS = 2
+LEGAL_NAME_MAX_WORDS = 3
+_LEGAL_WORDS = frozenset(
+    "privacy privacypolicy terms tos guidelines datenschutz datenschutzerklarung nutzungsbedingungen agb "
+    "impressum cgu cgv legal mentions confidentialite privacidad privacidade condiciones termini "
+    "informativa".split()
+)
+
+
+def _is_legal_page(href: str) -> bool:
+    try:
+        path = urlsplit(href.strip()).path
+    except ValueError:
+        return False
+    name = path.rstrip("/").rsplit("/", 1)[-1].lower()
+    name = name.rsplit(".", 1)[0] if "." in name else name
+    words = [w for w in re.split(r"[-_]+", name) if w]
+    return 0 < len(words) <= LEGAL_NAME_MAX_WORDS and any(
+        w in _LEGAL_WORDS or unicodedata.normalize("NFKD", w).encode("ascii", "ignore").decode() in _LEGAL_WORDS
+        for w in words
+    )
+
+
+def _is_legal_notice(p: HtmlElement) -> bool:
+    n = 0
+    for a in p.iter("a"):
+        href = a.get("href")
+        if href and _is_legal_page(href):
+            n += 1
+            if n >= LEGAL_MIN_LINKS:
+                return True
+    return False
+
+
+def _is_link_lines(p: HtmlElement, url: str, page: SplitResult) -> bool:
+    links = [a for a in p.iter("a") if a.get("href") is not None]
+    if len(links) < LINK_LINES_MIN or len(p.findall(".//br")) < len(links) - 1:
+        return False
+    text = "".join(p.text_content().split())
+    label = len(text) - sum(len("".join(a.text_content().split())) for a in links)
+    if label > LINK_LINES_MAX_LABEL_CHARS:
+        return False
+    for a in links:  # each link alone on its line: a line break (or the paragraph's end) after it
+        nxt = a.getnext()
+        if (a.tail or "").strip() or (nxt is not None and nxt.tag != "br") or (nxt is None and a.getparent() is not p):
+            return False
+    return all(_is_site_article(a.get("href", ""), url, page) for a in links)
 
 
 def _is_link_teaser_list(lst: HtmlElement, url: str, page: SplitResult) -> bool:

@@ -235,6 +235,41 @@ def test_lists_of_links_to_the_sites_other_stories_are_removed_but_story_lists_k
     assert preclean(lxml_html.fromstring(doc))["teaser-list"] == 0
 
 
+def test_paragraph_of_links_one_per_line_to_the_sites_other_stories_is_removed() -> None:
+    """The same teaser list written as a paragraph ("<strong>Related</strong><br><a>..</a><br><a>..</a>",
+    in any language) goes; a paragraph of links to other sites, or with a sentence around its links, stays."""
+    url = "https://news.example/journal/2026/01/80642"
+    related = ("<p><strong>เรื่องที่เกี่ยวข้อง</strong><br><a href='https://news.example/journal/2025/12/80211'>"
+               "First related headline</a><br><a href='/journal/2025/12/80328'>Second related headline</a></p>")
+    sources = ("<p><strong>Sources</strong><br><a href='https://court.example/ruling/2025/123'>The ruling</a><br>"
+               "<a href='https://court.example/ruling/2025/124'>The appeal</a></p>")
+    prose = ("<p>The court cited <a href='/journal/2025/12/80211'>our report</a> and<br>"
+             "<a href='/journal/2025/12/80328'>the follow-up</a> in its ruling on Monday.</p>")
+    doc = f"<html><body><article><p>Story text.</p>{prose}{sources}{related}</article></body></html>"
+    tree = lxml_html.fromstring(doc)
+    removed = preclean(tree, url)
+    text = tree.text_content()
+    assert removed["teaser-list"] == 1
+    assert "related headline" not in text
+    assert "The ruling" in text and "our report" in text and "the follow-up" in text
+    assert preclean(lxml_html.fromstring(doc))["teaser-list"] == 0
+
+
+def test_notice_linking_the_sites_legal_pages_is_removed() -> None:
+    """Comment rules or a data-use notice linking the privacy policy and terms (in any language) go; a
+    story paragraph linking stories about privacy, or one legal page, stays."""
+    notice = ("<p>ترحب الشبكة بالنقاش. ننصحك بمراجعة <a href='/community_guidelines.html'>إرشادات الاستخدام</a>"
+              " و<a href='/privacy.html'>سياسة الخصوصية</a>.</p>")
+    story = ("<p>The regulator's <a href='/2026/01/02/new-privacy-rules-for-apps-1234'>new privacy rules</a> follow"
+             " <a href='/2025/11/30/terms-of-the-data-deal-explained-987'>the data deal</a>; see its"
+             " <a href='https://regulator.example/privacy'>privacy notice</a>.</p>")
+    tree = lxml_html.fromstring(f"<html><body><article><p>Story text.</p>{story}{notice}</article></body></html>")
+    removed = preclean(tree, "https://news.example/2026/01/03/story-1")
+    text = tree.text_content()
+    assert removed["legal-notice"] == 1
+    assert "إرشادات" not in text and "new privacy rules" in text
+
+
 def test_slideshow_of_numbered_slides_is_removed_but_story_lists_kept() -> None:
     """A gallery laid over the story (each slide a "k/N" counter, a title and a caption) goes; a
     numbered list of the story's own, or a few counters, stay."""

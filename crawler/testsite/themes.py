@@ -49,6 +49,10 @@ COOKIE_WP = "We use cookies to give you the best experience on our website."
 COOKIE_MAG = "We and our 842 partners store and access information on your device."
 #: In-body noise, only with ``NewsSite(inline_noise=True)``: paragraphs inside the story container.
 INLINE_FOLLOW = "Follow us on Telegram and WhatsApp for the latest news."
+INLINE_PROFILES = "Facebook https://www.facebook.com/dailyexample<br>X: https://x.com/dailyexample"
+INLINE_COMMENT_RULES = ('Comments are moderated before they appear. Please read our <a href="/community-guidelines/">'
+                        'community guidelines</a> and our <a href="/privacy-policy/">privacy policy</a>, which say how '
+                        'your name and photo may be shown with what you write.')
 INLINE_SIGNUP = "Sign up to The Morning Briefing, our free newsletter, to get the day's top stories first."
 
 
@@ -386,6 +390,16 @@ def render_magazine(site: NewsSite, a: Article, base: str, noise: list[str]) -> 
         blocks.insert(min(3, len(blocks)), f'<div class="c-text-block"><p>{INLINE_SIGNUP}</p></div>')
         blocks.append(f'<div class="c-text-block"><p><i>{INLINE_FOLLOW}</i></p></div>')
         noise += [INLINE_SIGNUP, INLINE_FOLLOW]
+        # the site's other stories one per line in a paragraph, under a label no word list knows,
+        # and the site's social profiles as bare addresses
+        dossier = site.pick(rng, 2, exclude=a)
+        blocks.insert(min(4, len(blocks)), '<div class="c-text-block"><p><b>Dossier</b><br>' + "<br>".join(
+            f'<a href="{base}{x.path}">{e(x.title)}</a>' for x in dossier) + "</p></div>")
+        blocks.append(f'<div class="c-text-block"><p>{INLINE_PROFILES}</p></div>')
+        noise += [x.title for x in dossier] + ["facebook.com/", "x.com/"]
+        # the comment rules, above the comments (a notice linking the site's legal pages)
+        blocks.append(f'<div class="c-text-block"><p>{INLINE_COMMENT_RULES}</p></div>')
+        noise.append("community guidelines")
     cards = site.related(a, 3, rng)
     related = "".join(
         f'<div class="c-card"><a class="c-card__link" href="{base}{x.path}"><div class="c-card__title">{e(x.title)}</div>'

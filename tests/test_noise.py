@@ -226,13 +226,17 @@ def test_lists_of_links_to_the_sites_other_stories_are_removed_but_story_lists_k
                     f" <a href='/politics/2026/01/0{i + 1}/hearing-{i}.html'>transcript</a> shows.</li>" for i in range(4))
     doc = (f"<html><body><article><p>Story text.</p><ul class='a'>{teasers}</ul><ul class='b'>{sources}</ul>"
            f"<ol class='c'>{toc}</ol><ul class='d'>{notes}</ul></article></body></html>")
-    tree = lxml_html.fromstring(doc)
-    removed = preclean(tree, url)
-    text = tree.text_content()
-    assert removed["teaser-list"] == 1
+    text = assert_one_teaser_list_only_with_the_url(doc, url)
     assert "Other story headline" not in text
     assert "Bug 103 fixed" in text and "Part 3 of this long explainer" in text and "witness 3" in text
+
+
+def assert_one_teaser_list_only_with_the_url(doc: str, url: str) -> str:
+    """Preclean ``doc``: one teaser list goes when the page's address is known, none without it; the text left."""
+    tree = lxml_html.fromstring(doc)
+    assert preclean(tree, url)["teaser-list"] == 1
     assert preclean(lxml_html.fromstring(doc))["teaser-list"] == 0
+    return str(tree.text_content())
 
 
 def test_paragraph_of_links_one_per_line_to_the_sites_other_stories_is_removed() -> None:
@@ -246,13 +250,9 @@ def test_paragraph_of_links_one_per_line_to_the_sites_other_stories_is_removed()
     prose = ("<p>The court cited <a href='/journal/2025/12/80211'>our report</a> and<br>"
              "<a href='/journal/2025/12/80328'>the follow-up</a> in its ruling on Monday.</p>")
     doc = f"<html><body><article><p>Story text.</p>{prose}{sources}{related}</article></body></html>"
-    tree = lxml_html.fromstring(doc)
-    removed = preclean(tree, url)
-    text = tree.text_content()
-    assert removed["teaser-list"] == 1
+    text = assert_one_teaser_list_only_with_the_url(doc, url)
     assert "related headline" not in text
     assert "The ruling" in text and "our report" in text and "the follow-up" in text
-    assert preclean(lxml_html.fromstring(doc))["teaser-list"] == 0
 
 
 def test_notice_linking_the_sites_legal_pages_is_removed() -> None:

@@ -373,9 +373,9 @@ MODERN_FUNCTION_WORDS = frozenset(
     "pour que qui dans sur pas avec il elle el los las del por para con una que se lo su il della che "
     "non di per gli sono uno het een van de en op dat niet voor zijn".split()
 )
-_LATIN_QUICK_RE = re.compile(
-    r"\b(?:" + "|".join(sorted(LATIN_FUNCTION_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE
-)
+#: Matched on lower-cased text: the same words, without a case-insensitive alternation (three times slower).
+_LATIN_QUICK_RE = re.compile(r"\b(?:" + "|".join(sorted(LATIN_FUNCTION_WORDS, key=len, reverse=True)) + r")\b")
+_BEYOND_LATIN_RE = re.compile("[\u0250-\U0010ffff]")
 _LATIN_ENDINGS = ("us", "um", "is", "it", "am", "em", "ae", "que", "nt", "tur", "ur", "ium", "ibus", "orum",
                   "arum", "as", "es", "os", "im", "ent", "unt", "re", "at", "et", "or", "ex", "ix", "ad")
 #: Filler profile thresholds: share of Latin function words and of words with Latin endings, and a
@@ -390,19 +390,24 @@ FILLER_MAX_PAGE_SHARE = 0.4
 
 def is_filler(text: str) -> bool:
     """True when ``text`` reads as lorem-ipsum family pseudo-Latin filler."""
-    if len(_LATIN_QUICK_RE.findall(text, 0, 2000)) < 2:
+    if len(_LATIN_QUICK_RE.findall(text[:2000].lower())) < 2:
         return False  # cheap pre-check: filler has several Latin function words
-    words = [w.lower() for w in _WORD_RE.findall(text)]
-    if len(words) < 4 or any(ord(ch) > 0x24F for ch in text if ch.isalpha()):
-        return False
+    words = _WORD_RE.findall(text)
     n = len(words)
-    latin = sum(w in LATIN_FUNCTION_WORDS for w in words) / n
-    modern = sum(w in MODERN_FUNCTION_WORDS for w in words) / n
+    if n < 4:
+        return False
+    words = list(map(str.lower, words))
+    latin = sum(map(LATIN_FUNCTION_WORDS.__contains__, words))
+    if latin / n < FILLER_MIN_LATIN_SHARE:
+        return False  # (most text stops here, before the costlier counts)
+    if any(ch.isalpha() for ch in _BEYOND_LATIN_RE.findall(text)):
+        return False  # letters of another script than Latin
+    modern = sum(map(MODERN_FUNCTION_WORDS.__contains__, words)) / n
     endings = sum(w.endswith(_LATIN_ENDINGS) for w in words) / n
-    distinct = len({w for w in words if w in LATIN_FUNCTION_WORDS})
+    distinct = len(LATIN_FUNCTION_WORDS.intersection(words))
     return (
         distinct >= 2
-        and latin >= FILLER_MIN_LATIN_SHARE
+        and latin / n >= FILLER_MIN_LATIN_SHARE
         and endings >= FILLER_MIN_ENDING_SHARE
         and modern <= FILLER_MAX_MODERN_SHARE
     )

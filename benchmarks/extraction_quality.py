@@ -133,8 +133,18 @@ def _ours(html: bytes, url: str) -> dict[str, Any]:
 
 def _plain(html: bytes, url: str) -> dict[str, Any]:
     import trafilatura
+    from lxml.html import HtmlElementClassLookup
+    from trafilatura.utils import HTML_PARSER
 
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True)
+    from crawler.extraction import install_fast_element_lookup
+
+    # trafilatura as installed: lxml.html's own element lookup, which importing crawler.extraction
+    # replaces in trafilatura's parser (this worker runs both extractors)
+    HTML_PARSER.set_element_class_lookup(HtmlElementClassLookup())
+    try:
+        doc = trafilatura.bare_extraction(html, url=url, with_metadata=True)
+    finally:
+        install_fast_element_lookup()
     if doc is None:
         return {"text": ""}
     author = getattr(doc, "author", None)

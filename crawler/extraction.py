@@ -40,7 +40,7 @@ from typing import Any, NamedTuple
 
 import trafilatura
 from lxml import etree
-from lxml.html import HtmlElement, tostring
+from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction, tostring
 from trafilatura import external as trafilatura_external
 from trafilatura import utils as trafilatura_utils
 from trafilatura.utils import load_html
@@ -54,6 +54,29 @@ from crawler.stoplist import install as install_shared_stoplist
 logger = logging.getLogger(__name__)
 
 install_shared_stoplist()  # one copy of jusText's all-language stoplist per process (see crawler.stoplist)
+
+#: lxml.html's parser picks each element's Python class by calling a Python method (``lookup``) every
+#: time lxml hands out an element, thousands of times a page, to give form fields their own classes.
+#: Nothing here uses those classes; lxml's C lookup that makes every element an ``HtmlElement`` (comments,
+#: processing instructions and entities their lxml.html classes) gives the same trees and text, and
+#: extraction took 10-18% less CPU on the two development sets' 261 pages, every record the same.
+_ELEMENT_CLASSES = etree.ElementDefaultClassLookup(
+    element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
+)
+
+
+def install_fast_element_lookup() -> bool:
+    """Give trafilatura's HTML parser (which parses every page here, and the copies its fallbacks
+    parse again) the C element class lookup; False (and a warning) when trafilatura has no such parser."""
+    parser = getattr(trafilatura_utils, "HTML_PARSER", None)
+    if not isinstance(parser, etree.HTMLParser):
+        logger.warning("trafilatura.utils.HTML_PARSER is missing: lxml.html's element lookup stays in use")
+        return False
+    parser.set_element_class_lookup(_ELEMENT_CLASSES)
+    return True
+
+
+install_fast_element_lookup()
 
 #: Default minimum body length in characters. A news story, even a brief, has a few sentences;
 #: below ~250 characters what remains is a teaser, a caption or a paywall stub, not a story.

@@ -607,3 +607,27 @@ def test_every_test_site_page_with_in_story_noise_is_the_story_and_nothing_else(
             assert_paragraphs_in_order_once(result.text, a.paragraphs)
             leaked = [n for n in a.noise if n in result.text]
             assert not leaked, (a.path, leaked)
+
+
+def test_pages_are_parsed_with_the_c_element_lookup_and_give_the_same_records() -> None:
+    """trafilatura's parser hands out plain `HtmlElement`s (no Python call per element: see
+    `install_fast_element_lookup`), and the records are the ones lxml.html's own lookup gives."""
+    from lxml.html import HtmlElement as LxmlHtmlElement
+    from lxml.html import HtmlElementClassLookup
+    from trafilatura.utils import HTML_PARSER, load_html
+
+    from crawler.extraction import install_fast_element_lookup
+
+    form = load_html("<html><body><form><input name='q'></form><p>Text.</p></body></html>")
+    assert form is not None and type(form.find(".//form")) is LxmlHtmlElement  # not lxml.html's FormElement
+    pages = [(json.loads((PAGES / f"{name}.json").read_text(encoding="utf-8"))["url"],
+              (PAGES / f"{name}.html").read_bytes()) for name in GOLDEN]
+    fast = [extract(html, url) for url, html in pages]
+    HTML_PARSER.set_element_class_lookup(HtmlElementClassLookup())
+    try:
+        slow_form = load_html("<html><body><form></form></body></html>")
+        assert slow_form is not None and type(slow_form.find(".//form")) is not LxmlHtmlElement
+        slow = [extract(html, url) for url, html in pages]
+    finally:
+        assert install_fast_element_lookup()
+    assert fast == slow

@@ -104,6 +104,19 @@ class NearDuplicateIndex:
         for i, value in enumerate(bands(fingerprint)):
             self._bands[i].setdefault(value, []).append((fingerprint, key))
 
+    def remove(self, fingerprint: str, key: str) -> None:
+        """Forget an entry `add` made (nothing if there is none)."""
+        for i, value in enumerate(bands(fingerprint)):
+            entries = self._bands[i].get(value)
+            if entries is not None:
+                entries[:] = [entry for entry in entries if entry != (fingerprint, key)]
+                if not entries:
+                    del self._bands[i][value]
+
+    def __len__(self) -> int:
+        """Entries indexed (each is in every band)."""
+        return sum(map(len, self._bands[0].values()))
+
     def find(self, fingerprint: str, *, exclude: str | None = None) -> str | None:
         """The key of the closest indexed fingerprint within the threshold, if any."""
         best: tuple[int, str] | None = None
@@ -115,3 +128,34 @@ class NearDuplicateIndex:
                 if d <= NEAR_DUPLICATE_MAX_BITS and (best is None or d < best[0]):
                     best = (d, key)
         return best[1] if best else None
+
+
+#: `StoredKeys` is a Bloom filter of this many bits (1 MiB) probed at this many positions: about 1% false
+#: positives up to ~870,000 keys (a run's stored articles), more beyond. A false positive costs one
+#: indexed database look-up that finds nothing, never a wrong answer; the memory never grows.
+STORED_KEYS_BITS = 1 << 23
+STORED_KEYS_HASHES = 7
+
+
+class StoredKeys:
+    """The canonical URLs this run has stored, in fixed memory: ``key in keys`` is False for every key
+    never added, and True for every key added (and, rarely, for another one)."""
+
+    def __init__(self, bits: int = STORED_KEYS_BITS, hashes: int = STORED_KEYS_HASHES) -> None:
+        self._bits = bits
+        self._hashes = hashes
+        self._array = bytearray(bits // 8)
+        self.added = 0
+
+    def _positions(self, key: str) -> list[int]:
+        digest = blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        h1, h2 = int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:], "little") | 1
+        return [(h1 + i * h2) % self._bits for i in range(self._hashes)]
+
+    def add(self, key: str) -> None:
+        for pos in self._positions(key):
+            self._array[pos >> 3] |= 1 << (pos & 7)
+        self.added += 1
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and all(self._array[pos >> 3] & (1 << (pos & 7)) for pos in self._positions(key))

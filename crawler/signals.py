@@ -12,6 +12,11 @@ from typing import Any
 #: rejected. Until then the requests that produced them stay in the worker's in-flight record.
 records_committed = object()
 
+#: Sent by the store pipeline with ``canonical_urls=[...]`` and ``run_id`` once those records are in the
+#: database (committed; not journaled, not rejected): the deduplicate pipeline then finds them there
+#: and forgets them, so that its memory holds only the records not yet stored, however long the crawl.
+records_stored = object()
+
 #: Each crawl's shared frontier (`crawler.redis_frontier.RedisScheduler`), registered by it.
 FRONTIERS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 

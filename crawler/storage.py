@@ -738,6 +738,14 @@ class ArticleStore:
                     best = (d, article_id, target)
         return best[2] if best else None
 
+    def stored_in_run(self, canonical_url: str, run_id: int) -> tuple[str, str | None] | None:
+        """``(url, simhash)`` of the article stored under ``canonical_url`` when crawl run ``run_id`` wrote it
+        last, else None (not stored, or stored by another run)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(Article.url, Article.simhash).where(
+                Article.canonical_url == canonical_url, Article.run_id == run_id)).first()
+        return (row[0], row[1]) if row is not None else None
+
     def known(self, url: str) -> KnownArticle | None:
         """What the store knows of the article at ``url`` (its canonical URL or an alias), if anything."""
         with self.Session() as session:

@@ -16,6 +16,12 @@ For every record, in this order:
    ``NEWSCLEAN_NEAR_DUPLICATES = "drop"``.
 
 Each drop has its reason in the log and in the stats (``newsclean/dropped/duplicate ...``).
+
+Memory: the pipeline keeps in memory only the records it passed on that are not in the database yet
+(the store writes in batches, and keeps records in its journal while the database is away). When the
+store pipeline reports records stored (`crawler.signals.records_stored`), they are forgotten here and
+found in the database instead (by canonical URL and crawl run, content hash, fingerprint bands), so
+the same decisions are made however long the crawl: no per-page memory grows with it.
 """
 
 from __future__ import annotations
@@ -27,8 +33,9 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from crawler.config import Config
-from crawler.duplicates import NEAR_DUPLICATE_MAX_BITS, NearDuplicateIndex, distance, simhash
+from crawler.duplicates import NEAR_DUPLICATE_MAX_BITS, NearDuplicateIndex, StoredKeys, distance, simhash
 from crawler.items import ArticleItem
+from crawler.signals import records_stored
 from crawler.storage import ArticleStore, open_shared, release_shared
 
 logger = logging.getLogger(__name__)
@@ -40,14 +47,48 @@ class DeduplicatePipeline:
         self.config = config
         self.stats = stats
         self.store: ArticleStore | None = None
-        #: Canonical URL -> (URL, text fingerprint) of the record passed on under it in this run.
-        self.by_url: dict[str, tuple[str, str | None]] = {}
+        #: Canonical URL -> (URL, text fingerprint, content hash) of the record passed on under it in this
+        #: run and not stored yet; with the two indexes below, what the database does not hold yet.
+        self.by_url: dict[str, tuple[str, str | None, str | None]] = {}
         self.by_hash: dict[str, str] = {}
         self.near = NearDuplicateIndex()
+        #: The canonical URLs forgotten above because the store wrote them (a fixed-size filter: only for
+        #: these is the database asked whether this run passed a record on under a URL), and this
+        #: crawl's run in the database, known from the first batch stored.
+        self.stored = StoredKeys()
+        self.run_id: int | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DeduplicatePipeline:
-        return cls(Config.from_settings(crawler.settings), crawler.stats, crawler)
+        pipeline = cls(Config.from_settings(crawler.settings), crawler.stats, crawler)
+        crawler.signals.connect(pipeline.records_stored, signal=records_stored)
+        return pipeline
+
+    def records_stored(self, canonical_urls: list[str], run_id: int | None, **_kwargs: Any) -> None:
+        """Forget records the store has written: the database answers for them from now on."""
+        if run_id is None:
+            return  # no crawl run to find them by: keep them
+        self.run_id = run_id
+        for key in canonical_urls:
+            entry = self.by_url.pop(key, None)
+            if entry is None:
+                continue  # not passed on by this pipeline in this run (a journal of an earlier crawl)
+            self.stored.add(key)
+            _url, fingerprint, digest = entry
+            if digest and self.by_hash.get(digest) == key:
+                del self.by_hash[digest]
+            if fingerprint:
+                self.near.remove(fingerprint, key)
+
+    def _passed_on(self, key: str) -> tuple[str, str | None] | None:
+        """``(url, fingerprint)`` of the record passed on under canonical URL ``key`` in this run, if any:
+        from memory, or from the database once it was stored."""
+        entry = self.by_url.get(key)
+        if entry is not None:
+            return entry[0], entry[1]
+        if key not in self.stored or self.run_id is None or self.store is None:
+            return None
+        return self.store.stored_in_run(key, self.run_id)
 
     def open_spider(self) -> None:
         self.store = open_shared(self.crawler, self.config.database_url, migrate=self.config.auto_migrate)
@@ -70,10 +111,11 @@ class DeduplicatePipeline:
         fingerprint = record.get("simhash") or simhash(record.get("text") or "")
         record["simhash"] = fingerprint
 
-        if key in self.by_url:
-            first, earlier = self.by_url[key]
+        passed = self._passed_on(key)
+        if passed is not None:
+            first, earlier = passed
             other_story = bool(earlier and fingerprint and distance(earlier, fingerprint) > NEAR_DUPLICATE_MAX_BITS)
-            if not other_story or (url != key and url in self.by_url):
+            if not other_story or (url != key and self._passed_on(url) is not None):
                 self.store.add_aliases([(url, key)])
                 raise self._drop("duplicate url", f"{url}: duplicate of {key}, already passed on in this run")
             self.stats.inc_value("newsclean/canonical_conflicts")
@@ -101,7 +143,7 @@ class DeduplicatePipeline:
                 self.stats.inc_value("newsclean/near_duplicates_linked")
                 logger.info("%s: near duplicate of %s, stored with duplicate_of", url, near)
 
-        self.by_url[key] = (url, fingerprint)
+        self.by_url[key] = (url, fingerprint, digest)
         if digest:
             self.by_hash[digest] = key
         if fingerprint and not record.get("duplicate_of"):

@@ -28,7 +28,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from crawler.config import Config
 from crawler.items import ArticleItem
 from crawler.journal import Journal, journal_path
-from crawler.signals import records_committed
+from crawler.signals import records_committed, records_stored
 from crawler.storage import ArticleStore, open_shared, release_shared
 
 logger = logging.getLogger(__name__)
@@ -146,7 +146,13 @@ class StorePipeline:
             logger.warning("Batch of %d records refused (%s); retrying one by one", len(batch), _reason(exc))
             return self._write_one_by_one(batch)
         self._written(written)
+        self._stored(batch)
         return []
+
+    def _stored(self, records: list[dict[str, Any]]) -> None:
+        """Tell the pipelines before this one that ``records`` are in the database (see `records_stored`)."""
+        self.crawler.signals.send_catch_log(signal=records_stored, run_id=self.run_id,
+                                            canonical_urls=[r.get("canonical_url") or r.get("url") for r in records])
 
     def _written(self, n: int) -> None:
         self.stats.inc_value("newsclean/store/written", n)
@@ -159,6 +165,7 @@ class StorePipeline:
         for n, record in enumerate(batch):
             try:
                 self._written(self.store.upsert([record], run_id=self.run_id, counts=self.counts))
+                self._stored([record])
             except SQLAlchemyError as exc:
                 if is_outage(exc):
                     self._outage(exc, len(batch) - n)

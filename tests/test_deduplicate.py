@@ -7,10 +7,12 @@ from collections import Counter
 from typing import Any
 
 import pytest
+from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 from scrapy.settings import Settings
 
 from crawler.config import Config
+from crawler.duplicates import StoredKeys
 from crawler.extraction import content_hash
 from crawler.items import ArticleItem
 from crawler.storage import ArticleStore
@@ -39,11 +41,30 @@ class Stats:
         self.values[key] += count
 
 
-@pytest.fixture
-def pipeline(database_url: str) -> Any:
+class StoringPipeline(DeduplicatePipeline):
+    """The pipeline with the store pipeline's part played at once: each record it passes on is written
+    and reported stored (`records_stored`), so that every later decision must come from the database."""
+
+    run: int
+
+    def process_item(self, item: Any) -> Any:
+        out = super().process_item(item)
+        assert self.store is not None
+        self.store.upsert([ItemAdapter(out).asdict()], run_id=self.run)
+        self.records_stored(canonical_urls=[ItemAdapter(out)["canonical_url"]], run_id=self.run)
+        assert not self.by_url and not self.by_hash and not len(self.near)  # nothing kept in memory
+        return out
+
+
+@pytest.fixture(params=["in memory", "stored"])
+def pipeline(database_url: str, request: pytest.FixtureRequest) -> Any:
+    """The pipeline with its earlier records in memory (not written yet), or each already stored."""
     stats = Stats()
-    pipe = DeduplicatePipeline(Config.from_settings(Settings({"NEWSCLEAN_DATABASE_URL": database_url})), stats)
+    config = Config.from_settings(Settings({"NEWSCLEAN_DATABASE_URL": database_url}))
+    pipe = DeduplicatePipeline(config, stats) if request.param == "in memory" else StoringPipeline(config, stats)
     pipe.store = ArticleStore(database_url)
+    if isinstance(pipe, StoringPipeline):
+        pipe.run = pipe.store.start_run("test", {})
     yield pipe
     pipe.store.close()
 
@@ -83,3 +104,38 @@ def test_the_key_s_own_page_keeps_its_text_when_another_page_named_it(pipeline: 
     item = pipeline.process_item(record(own, own, story(5)))
     assert item.canonical_url == own and item.text == story(5)
     assert pipeline.stats.values["newsclean/canonical_conflicts"] == 1
+
+
+def test_the_same_text_under_another_url_is_an_alias_and_a_near_copy_is_linked(pipeline: Any) -> None:
+    text = story(7)
+    pipeline.process_item(record("https://news.example/a/g-7", "https://news.example/a/g-7", text))
+    with pytest.raises(DropItem, match="same text as https://news.example/a/g-7"):
+        pipeline.process_item(record("https://mirror.example/g-7", "https://mirror.example/g-7", text))
+    near = pipeline.process_item(record("https://wire.example/g-7", "https://wire.example/g-7", text + " Source link"))
+    assert ItemAdapter(near)["duplicate_of"] == "https://news.example/a/g-7"
+
+
+def test_a_record_this_pipeline_did_not_pass_on_is_not_a_duplicate_url(database_url: str) -> None:
+    """A record written in this run without passing here (an earlier crawl's journal, replayed at the
+    start) does not make this run's fresh page of the same URL a duplicate: the fresh text is stored."""
+    pipe = StoringPipeline(Config.from_settings(Settings({"NEWSCLEAN_DATABASE_URL": database_url})), Stats())
+    pipe.store = ArticleStore(database_url)
+    try:
+        pipe.run = pipe.store.start_run("test", {})
+        url = "https://news.example/a/h-8"
+        pipe.store.upsert([ItemAdapter(record(url, url, story(8))).asdict()], run_id=pipe.run)
+        pipe.records_stored(canonical_urls=[url], run_id=pipe.run)
+        assert ItemAdapter(pipe.process_item(record(url, url, story(9))))["text"] == story(9)
+    finally:
+        pipe.store.close()
+
+
+def test_stored_keys_answer_yes_for_every_key_added_in_fixed_memory() -> None:
+    keys = StoredKeys(bits=1 << 16, hashes=7)
+    added = [f"https://news.example/{i}" for i in range(4000)]
+    for key in added:
+        keys.add(key)
+    assert all(key in keys for key in added)
+    false = sum(f"https://other.example/{i}" in keys for i in range(4000))
+    assert false < 4000 * 0.05  # ~1% at this fill
+    assert 3 not in keys

@@ -30,6 +30,7 @@ from crawler.config import Config
 from crawler.dates import parse_date
 from crawler.signals import frontier_for
 from crawler.storage import ArticleStore, KnownArticle, open_shared, release_shared
+from crawler.urls import UrlSet
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ class IncrementalMiddleware(_StoreUser):
     def __init__(self, config: Config, stats: Any, crawler: Any = None) -> None:
         super().__init__(config, stats, crawler)
         #: Article URLs requested in this run.
-        self.requested: set[str] = set()
+        self.requested = UrlSet()
 
     def revisit_reason(self, known: KnownArticle, changed: str | None, now: datetime) -> str | None:
         """Why a stored article should be fetched again now, or None."""

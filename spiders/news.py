@@ -37,7 +37,7 @@ from crawler.items import PageItem
 from crawler.middlewares import failure_kind
 from crawler.signals import frontier_for
 from crawler.sources import Source, load_sources, make_source, read_url_list
-from crawler.urls import UrlKind, canonicalize, classify, in_domains
+from crawler.urls import UrlKind, UrlSet, canonicalize, classify, in_domains
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class NewsSpider(scrapy.Spider):
         self._scheduled: dict[int, int] = {}
         #: Article URLs yielded in this run (for max_pages). Article requests bypass Scrapy's duplicate
         #: filter (dont_filter): `crawler.incremental.IncrementalMiddleware` lets each through once.
-        self._article_urls: set[str] = set()
+        self._article_urls = UrlSet()
         self._limit_logged: set[int] = set()
         #: With NEWSCLEAN_REDIS_URL, every request goes through the shared duplicate filter (Redis keeps
         #: it across worker restarts, so a resumed crawl needs no dont_filter); else discovery and article

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from crawler.urls import UrlKind, canonicalize, classify, in_domains
+from crawler.urls import UrlKind, UrlSet, canonicalize, classify, in_domains
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,15 @@ def test_in_domains() -> None:
     assert in_domains("https://www.news.example/a", domains)
     assert in_domains("https://cdn.news.example/a", domains)
     assert not in_domains("https://evilnews.example/a", domains)
+
+
+def test_url_set_answers_as_a_set_of_the_urls() -> None:
+    seen = UrlSet()
+    urls = [f"https://news.example/2026/01/02/story-{i}" for i in range(5000)] + ["https://news.example/é\udc80"]
+    for url in urls:
+        seen.add(url)
+    seen.add(urls[0])
+    assert len(seen) == len(urls)
+    assert all(url in seen for url in urls)
+    assert not any(f"https://news.example/2026/01/02/story-{i}/" in seen for i in range(5000))
+    assert 3 not in seen

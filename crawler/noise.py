@@ -155,12 +155,14 @@ def preclean(tree: HtmlElement, url: str | None = None, *, text_removed: Counter
     for lst in body.xpath(".//ul | .//ol"):
         if _attached(lst, body) and (_is_teaser_list(lst) or (site is not None and _is_link_teaser_list(lst, *site))):
             drop(lst, "teaser-list")
-    if site is not None:
-        for p in body.iter("p"):
-            if _attached(p, body) and _is_link_lines(p, *site):
-                drop(p, "teaser-list")
-    for p in body.iter("p"):
-        if _is_legal_notice(p):
+    # paragraphs of links one per line to other stories, and notices linking the site's legal pages
+    # (a list: removing an element while lxml iterates the tree ends the iteration there)
+    for p in body.xpath(".//p[.//a]"):
+        if not _attached(p, body):
+            continue
+        if site is not None and _is_link_lines(p, *site):
+            drop(p, "teaser-list")
+        elif _is_legal_notice(p):
             drop(p, "legal-notice")
     for show in _slideshows(body):
         drop(show, "slideshow")

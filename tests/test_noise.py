@@ -268,6 +268,10 @@ def test_notice_linking_the_sites_legal_pages_is_removed() -> None:
     text = tree.text_content()
     assert removed["legal-notice"] == 1
     assert "إرشادات" not in text and "new privacy rules" in text
+    # several on one page, next to each other and apart, all go
+    tree = lxml_html.fromstring(f"<html><body><article>{notice}{notice}<p>Story text.</p>{story}{notice}</article>"
+                                "</body></html>")
+    assert preclean(tree, "https://news.example/2026/01/03/story-1")["legal-notice"] == 3
 
 
 def test_slideshow_of_numbered_slides_is_removed_but_story_lists_kept() -> None:

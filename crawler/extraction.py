@@ -102,7 +102,7 @@ LISTING_ONLY_TYPES = frozenset({"collectionpage", "searchresultspage", "profilep
 #: extracted prose is short: home pages, section fronts and tag listings are mostly teaser links.
 LISTING_LINK_DENSITY = 0.5
 #: ... and the extracted text is shorter than this many characters (a long text is a story even on
-#: a link-heavy page).
+#: a link-heavy page), counted as the "too short" minimum counts them (`WIDE_CHAR_WEIGHT`).
 LISTING_MAX_TEXT_CHARS = 1500
 #: A text holding this many different byline lines ("By Jane Doe") is a stream of story teasers, each
 #: signed by its author, not one story (which has one byline, or one line naming all its authors).
@@ -739,7 +739,7 @@ def _trim_tail_by_vote(paragraphs: list[Block], tree: HtmlElement, removed: Coun
 def _not_article(md: Metadata, tree: HtmlElement, links: set[str], text: str, blocks: list[str]) -> str | None:
     """A reason when the evidence says the page is a listing/home page rather than one story."""
     listing = md.jsonld_types & LISTING_ONLY_TYPES
-    if listing and not md.jsonld_types & ARTICLE_TYPES and len(text) < LISTING_MAX_TEXT_CHARS:
+    if listing and not md.jsonld_types & ARTICLE_TYPES and _reading_length(text) < LISTING_MAX_TEXT_CHARS:
         return "JSON-LD describes a " + "/".join(sorted(listing)) + " and no article"
     if not md.jsonld_types & ARTICLE_TYPES:  # a live blog's entries are signed one by one
         bylines = {b.casefold() for b in blocks if noise.is_byline(b)}  # before the edge filter
@@ -748,7 +748,7 @@ def _not_article(md: Metadata, tree: HtmlElement, links: set[str], text: str, bl
     link_share = _link_text_share(links, text)
     if link_share > LISTING_LINK_TEXT_SHARE:
         return f"{link_share:.0%} of the extracted text is link text (a list of links, not a story)"
-    if md.og_type == "website" and len(text) < LISTING_MAX_TEXT_CHARS:
+    if md.og_type == "website" and _reading_length(text) < LISTING_MAX_TEXT_CHARS:
         density = _link_density(tree)
         if density > LISTING_LINK_DENSITY:
             return f"og:type website, link density {density:.2f}, {len(text)} chars of prose"

@@ -11,7 +11,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.extraction import MIN_TEXT_CHARS, Article, Rejection, content_hash, extract, to_item
+from crawler.extraction import (
+    LISTING_MAX_TEXT_CHARS,
+    MIN_TEXT_CHARS,
+    Article,
+    Rejection,
+    content_hash,
+    extract,
+    to_item,
+)
 from crawler.items import ARTICLE_FIELDS
 
 PAGES = Path(__file__).parent / "pages"
@@ -266,6 +274,24 @@ def test_min_text_chars_weighs_chinese_japanese_and_korean_characters() -> None:
     result = extract(page(f"<article><h1>Ministers meet</h1>{latin}</article>"
                           + "<footer>" + "<a href='/x'>link</a> " * 150 + "</footer>"), "https://example.test/en")
     assert isinstance(result, Rejection) and result.reason == "too short"
+
+
+def test_listing_length_weighs_chinese_japanese_and_korean_characters() -> None:
+    """On a link-heavy page typed og:type website, a story is told from a list of teasers by its length:
+    some 900 Japanese characters are a story, as many Latin-script ones are not (the pages otherwise alike)."""
+    links = "<nav>" + "".join(f"<a href='/section/{i}/'>Section link number {i} of the site</a> " for i in range(90)) + "</nav>"
+    head = "<meta property='og:type' content='website'>"
+    japanese = "".join(f"<p>第{i}回の首脳会談を巡って戦っていたのは米大統領と北朝鮮委員長ばかりではなかった。"
+                       f"中国国家主席も重要な陰の参戦者だったと専門家{i}人が指摘している。"
+                       f"核放棄を巡って検証可能なの文字がなく軍事演習の中止にまで踏み込んだ{i}度目の会談だった。</p>"
+                       for i in range(1, 9))
+    result = extract(page(f"<h1>米朝首脳会談の舞台裏</h1><article>{japanese}</article>{links}", head), "https://example.test/jp")
+    assert isinstance(result, Article), result
+    assert len(result.text) < LISTING_MAX_TEXT_CHARS <= 2 * len(result.text)
+    latin = "".join(f"<p>The ministers met for round {i} on Tuesday to talk about the border, the budget and"
+                    f" the harbour, and {i} of them spoke to reporters afterwards.</p>" for i in range(1, 9))
+    result = extract(page(f"<h1>Ministers meet</h1><article>{latin}</article>{links}", head), "https://example.test/en")
+    assert isinstance(result, Rejection) and result.reason == "not an article", result
 
 
 def lxml_text(fragment: str) -> str:

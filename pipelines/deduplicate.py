@@ -70,15 +70,18 @@ class DeduplicatePipeline:
             return  # no crawl run to find them by: keep them
         self.run_id = run_id
         for key in canonical_urls:
-            entry = self.by_url.pop(key, None)
-            if entry is None:
-                continue  # not passed on by this pipeline in this run (a journal of an earlier crawl)
-            self.stored.add(key)
-            _url, fingerprint, digest = entry
-            if digest and self.by_hash.get(digest) == key:
-                del self.by_hash[digest]
-            if fingerprint:
-                self.near.remove(fingerprint, key)
+            if key in self.by_url:
+                self._forget(key)
+                self.stored.add(key)
+            # else: not passed on by this pipeline in this run (a journal of an earlier crawl)
+
+    def _forget(self, key: str) -> None:
+        """Remove the record passed on under ``key`` from the in-memory look-ups."""
+        _url, fingerprint, digest = self.by_url.pop(key)
+        if digest and self.by_hash.get(digest) == key:
+            del self.by_hash[digest]
+        if fingerprint:
+            self.near.remove(fingerprint, key)
 
     def _passed_on(self, key: str) -> tuple[str, str | None] | None:
         """``(url, fingerprint)`` of the record passed on under canonical URL ``key`` in this run, if any:
@@ -143,6 +146,8 @@ class DeduplicatePipeline:
                 self.stats.inc_value("newsclean/near_duplicates_linked")
                 logger.info("%s: near duplicate of %s, stored with duplicate_of", url, near)
 
+        if key in self.by_url:
+            self._forget(key)  # the key's own page replaces the text passed on under it (see above)
         self.by_url[key] = (url, fingerprint, digest)
         if digest:
             self.by_hash[digest] = key

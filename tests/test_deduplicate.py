@@ -104,6 +104,9 @@ def test_the_key_s_own_page_keeps_its_text_when_another_page_named_it(pipeline: 
     item = pipeline.process_item(record(own, own, story(5)))
     assert item.canonical_url == own and item.text == story(5)
     assert pipeline.stats.values["newsclean/canonical_conflicts"] == 1
+    # the replaced text is no longer looked up as the key's (the store will hold this page's text)
+    assert pipeline.by_hash == ({} if isinstance(pipeline, StoringPipeline) else {content_hash(story(5)): own})
+    assert len(pipeline.near) == (0 if isinstance(pipeline, StoringPipeline) else 1)
 
 
 def test_the_same_text_under_another_url_is_an_alias_and_a_near_copy_is_linked(pipeline: Any) -> None:

@@ -268,14 +268,27 @@ def _is_link_teaser(li: HtmlElement, url: str, page: SplitResult) -> bool:
 
 def _is_site_article(href: str, url: str, page: SplitResult) -> bool:
     """Whether ``href`` (relative to ``url``) is another article of the page's own site."""
-    try:
-        target = urlsplit(urljoin(url, href.strip()))
-    except ValueError:
-        return False
-    if target.hostname != page.hostname or target.path == page.path:
-        return False  # another site's page, or a table of contents of this one
-    last = target.path.rstrip("/").rsplit("/", 1)[-1]
-    return len(target.path) >= ARTICLE_PATH_MIN_CHARS or sum(c.isdigit() for c in last) >= ARTICLE_ID_MIN_DIGITS
+    href = href.strip()
+    if href.startswith("/") and not href.startswith("//") and not _JOIN_CHANGES_RE.search(href):
+        # a path on the page's own host: its path, without joining and parsing (menus have many)
+        path = href.partition("#")[0].partition("?")[0]
+    else:
+        try:
+            target = urlsplit(urljoin(url, href))
+        except ValueError:
+            return False
+        if target.hostname != page.hostname:
+            return False  # another site's page
+        path = target.path
+    if path == page.path:
+        return False  # a table of contents of this page
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    return len(path) >= ARTICLE_PATH_MIN_CHARS or sum(c.isdigit() for c in last) >= ARTICLE_ID_MIN_DIGITS
+
+
+#: What makes ``urljoin``/``urlsplit`` change a root-relative path: dot segments, and the tab and line
+#: breaks urlsplit removes.
+_JOIN_CHANGES_RE = re.compile(r"/\.\.?(?:/|$|[?#])|[\t\r\n]")
 
 
 #: A paragraph of links one per line ("<strong>Related</strong><br><a>...</a><br><a>...</a>") is the

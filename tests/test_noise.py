@@ -320,3 +320,22 @@ def test_lines_of_invisible_characters_are_empty(invisible: str) -> None:
     out, removed = run([STORY[0], invisible, *STORY[1:]])
     assert out == STORY
     assert not removed  # an empty line is no noise class
+
+
+@pytest.mark.parametrize("href", ["/politics/2026/01/02/other-story-1234.html", "/politics/2026/01/02/other-story-1234.html?x=1#c",
+                                  "/politics/../politics/2026/01/02/budget-vote-1234.html", "/a/./s12", "/s1", "/\tpolitics/x-12",
+                                  "/politics/2026/01/02/budget-vote-1234.html#part-2", "//other.example/2026/01/02/story-1234",
+                                  "https://news.example/2026/01/02/story-1234", "story-1234", " /a/b/c/d/e/f/g/h/i/j/k/l/m "])
+def test_site_article_links_read_without_joining_agree_with_joined_urls(href: str) -> None:
+    """Root-relative paths are read straight off the link; what urljoin would change is joined as before."""
+    from urllib.parse import urljoin, urlsplit
+
+    from crawler.noise import ARTICLE_ID_MIN_DIGITS, ARTICLE_PATH_MIN_CHARS, _is_site_article
+
+    url = "https://news.example/politics/2026/01/02/budget-vote-1234.html"
+    page = urlsplit(url)
+    target = urlsplit(urljoin(url, href.strip()))
+    last = target.path.rstrip("/").rsplit("/", 1)[-1]
+    expected = target.hostname == page.hostname and target.path != page.path and (
+        len(target.path) >= ARTICLE_PATH_MIN_CHARS or sum(c.isdigit() for c in last) >= ARTICLE_ID_MIN_DIGITS)
+    assert _is_site_article(href, url, page) == expected

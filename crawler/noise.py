@@ -28,6 +28,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from urllib.parse import SplitResult, urljoin, urlsplit
 
 from lxml import etree
@@ -87,7 +88,13 @@ def _classify(el: HtmlElement) -> str | None:
     role = el.get("role")
     if role and role.lower() in NOISE_ROLES and el.tag not in _STRUCTURAL_KEEP:
         return "role-" + role.lower()
-    cls, ident = el.get("class"), el.get("id")
+    return _classify_names(el.get("class"), el.get("id"))
+
+
+@lru_cache(maxsize=4096)
+def _classify_names(cls: str | None, ident: str | None) -> str | None:
+    """The noise class a class/id pair names, if any. Cached: a page repeats its class names on many
+    elements (menu items, cards), and a site's pages repeat them all."""
     attrs = f"{cls} {ident}".lower() if cls and ident else (cls or ident or "").lower()
     if not attrs or not _ANY_NOISE_RE.search(attrs):
         return None  # the common case, with one cheap search

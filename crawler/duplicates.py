@@ -145,7 +145,6 @@ class StoredKeys:
         self._bits = bits
         self._hashes = hashes
         self._array = bytearray(bits // 8)
-        self.added = 0
 
     def _positions(self, key: str) -> list[int]:
         digest = blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
@@ -155,7 +154,6 @@ class StoredKeys:
     def add(self, key: str) -> None:
         for pos in self._positions(key):
             self._array[pos >> 3] |= 1 << (pos & 7)
-        self.added += 1
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and all(self._array[pos >> 3] & (1 << (pos & 7)) for pos in self._positions(key))

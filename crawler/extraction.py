@@ -809,6 +809,7 @@ def _extract(
     if not text:
         return Rejection(url, "too short", "no main text found")
     # what the reader saw before pruning: a short text is a fragment when the page shows much more
+    # (len() first: a text long in characters is long in reading length too, without the CJK count)
     if (len(text) < min_text_chars and _reading_length(text) < min_text_chars
             and _visible_chars(tree) + pruned.total() > len(text) * SHORT_PAGE_FACTOR):
         if _PAYWALL_RE.search(text) or _PAYWALL_RE.search(md.description or ""):

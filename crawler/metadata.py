@@ -397,8 +397,6 @@ def _drop_site_tail(name: str, sites: set[str]) -> str:
     return name
 
 
-
-
 def _byline_elements(tree: HtmlElement) -> Iterator[HtmlElement]:
     """The body's elements marked as a byline: ``rel`` or ``itemprop`` "author", or "byline" or "author"
     in their class or id (case-insensitive), in document order. (An XPath with ``translate()`` found the
@@ -419,6 +417,7 @@ def _byline_elements(tree: HtmlElement) -> Iterator[HtmlElement]:
         attrs = f"{cls or ''} {ident or ''}".lower()
         if "byline" in attrs or "author" in attrs:
             yield el
+
 
 #: class/id words of author *bio* boxes, avatars and author pages' links, which are not the byline.
 _NOT_BYLINE_RE = re.compile(

@@ -262,13 +262,18 @@ ARTICLE_PATH_MIN_CHARS = 25
 ARTICLE_ID_MIN_DIGITS = 2
 
 
+def _chars(el: HtmlElement) -> int:
+    """Characters of the element's text, whitespace left out (markup spacing varies, words do not)."""
+    return len("".join(el.text_content().split()))
+
+
 def _is_link_teaser(li: HtmlElement, url: str, page: SplitResult) -> bool:
     """Whether the item is one link to another article of the page's own site, most of its text."""
     links = [a for a in li.iter("a") if a.get("href") is not None]
     if len(links) != 1:
         return False
-    text = len("".join(li.text_content().split()))
-    if not text or len("".join(links[0].text_content().split())) < LINK_ITEM_MIN_SHARE * text:
+    text = _chars(li)
+    if not text or _chars(links[0]) < LINK_ITEM_MIN_SHARE * text:
         return False
     return _is_site_article(links[0].get("href", ""), url, page)
 
@@ -303,6 +308,20 @@ _JOIN_CHANGES_RE = re.compile(r"/\.\.?(?:/|$|[?#])|[\t\r\n]")
 #: another article of the site and alone on its line, and besides them at most a short label.
 LINK_LINES_MIN = 2
 LINK_LINES_MAX_LABEL_CHARS = 40
+
+
+def _is_link_lines(p: HtmlElement, url: str, page: SplitResult) -> bool:
+    links = [a for a in p.iter("a") if a.get("href") is not None]
+    if len(links) < LINK_LINES_MIN or len(p.findall(".//br")) < len(links) - 1:
+        return False
+    label = _chars(p) - sum(map(_chars, links))
+    if label > LINK_LINES_MAX_LABEL_CHARS:
+        return False
+    for a in links:  # each link alone on its line: a line break (or the paragraph's end) after it
+        nxt = a.getnext()
+        if (a.tail or "").strip() or (nxt is not None and nxt.tag != "br") or (nxt is None and a.getparent() is not p):
+            return False
+    return all(_is_site_article(a.get("href", ""), url, page) for a in links)
 
 
 #: A paragraph linking to at least LEGAL_MIN_LINKS of the site's legal pages (privacy policy, terms of
@@ -341,21 +360,6 @@ def _is_legal_notice(p: HtmlElement) -> bool:
             if n >= LEGAL_MIN_LINKS:
                 return True
     return False
-
-
-def _is_link_lines(p: HtmlElement, url: str, page: SplitResult) -> bool:
-    links = [a for a in p.iter("a") if a.get("href") is not None]
-    if len(links) < LINK_LINES_MIN or len(p.findall(".//br")) < len(links) - 1:
-        return False
-    text = "".join(p.text_content().split())
-    label = len(text) - sum(len("".join(a.text_content().split())) for a in links)
-    if label > LINK_LINES_MAX_LABEL_CHARS:
-        return False
-    for a in links:  # each link alone on its line: a line break (or the paragraph's end) after it
-        nxt = a.getnext()
-        if (a.tail or "").strip() or (nxt is not None and nxt.tag != "br") or (nxt is None and a.getparent() is not p):
-            return False
-    return all(_is_site_article(a.get("href", ""), url, page) for a in links)
 
 
 def _is_link_teaser_list(lst: HtmlElement, url: str, page: SplitResult) -> bool:

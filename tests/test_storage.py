@@ -292,3 +292,39 @@ def test_export_filters_and_duplicate_look_ups_use_an_index(tmp_path: Any) -> No
                 assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, f"{name}: {plan}"
     finally:
         store.close()
+
+
+def test_a_new_sqlite_database_gets_large_pages_and_an_old_one_keeps_its_own(tmp_path: Any) -> None:
+    import sqlite3
+
+    from crawler.storage import SQLITE_PAGE_SIZE, SQLITE_WAL_CHECKPOINT_BYTES
+
+    def pragma(path: Any, name: str) -> int:
+        with sqlite3.connect(path) as conn:
+            return int(conn.execute(f"PRAGMA {name}").fetchone()[0])
+
+    new = tmp_path / "new.db"
+    store = ArticleStore(f"sqlite:///{new}")
+    try:
+        store.upsert([record(1)])
+        with store.engine.connect() as conn:  # the store's own connection: its checkpoint in its pages
+            checkpoint = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one()
+        assert checkpoint == SQLITE_WAL_CHECKPOINT_BYTES // SQLITE_PAGE_SIZE
+    finally:
+        store.close()
+    assert pragma(new, "page_size") == SQLITE_PAGE_SIZE > 4096
+
+    old = tmp_path / "old.db"  # a database an earlier version created with SQLite's default pages
+    with sqlite3.connect(old) as conn:
+        conn.execute("PRAGMA page_size=4096")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE unrelated (x INTEGER)")
+    store = ArticleStore(f"sqlite:///{old}")
+    try:
+        store.upsert([record(2)])
+        assert [r["canonical_url"] for r in store.iter_records()] == [record(2)["canonical_url"]]
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one() == SQLITE_WAL_CHECKPOINT_BYTES // 4096
+    finally:
+        store.close()
+    assert pragma(old, "page_size") == 4096

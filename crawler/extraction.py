@@ -783,7 +783,7 @@ def _extract(
     blocks = _run_trafilatura(tree, url, recorded)
     path = "trafilatura+preclean" + ("+joined" if joined else "")
     filtered = noise.filter_blocks(
-        [(b.kind, b.text) for b in blocks], title=titles, removed=removed
+        [(b.kind, b.text) for b in blocks], title=titles, authors=md.authors, removed=removed
     )
     kept = [blocks[i]._replace(text=text) for i, text in filtered]
     links = _link_texts(tree)

@@ -752,6 +752,55 @@ def _labelled_authors(tree: HtmlElement) -> list[str]:
     return []
 
 
+#: A paragraph is the story's first when it is at least this long: a bold name just before it, with no
+#: such paragraph before it, heads the story like a byline.
+STORY_PARAGRAPH_MIN_CHARS = 150
+#: How many paragraphs of a page are read for a bold name line: the story's head, not its end.
+MAX_NAME_LINE_PARAGRAPHS = 60
+_NAME_SEP_RE = re.compile(r"\s*(?:/|,|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*")
+
+
+def name_line(text: str) -> list[str]:
+    """The names of a line that is only people's names ("Jane Doe", "JANE DOE/John Roe"), else []: each
+    name two to four words, each word capitalised, letters only (and ' . -)."""
+    names = []
+    for part in _NAME_SEP_RE.split(clean_text(text)):
+        words = part.split()
+        if not 2 <= len(words) <= 4 or not all(
+            w[0].isupper() and all(ch.isalpha() or ch in "'’.-" for ch in w) for w in words
+        ):
+            return []
+        names.append(part)
+    return names
+
+
+def _bold_name_authors(tree: HtmlElement) -> list[str]:
+    """Names of a bold line heading the story: a paragraph that is only a ``<strong>``/``<b>`` name, with
+    the story's first paragraph right after it and no story paragraph before it (a byline without
+    "By", common on small sites' WordPress themes: ``<p><strong>Jane Doe</strong></p><p>IN the...``)."""
+    seen_story = False
+    for n, p in enumerate(tree.iter("p")):
+        if n >= MAX_NAME_LINE_PARAGRAPHS:
+            break
+        text = clean_text(p.text_content())
+        if len(text) >= STORY_PARAGRAPH_MIN_CHARS:
+            seen_story = True
+        if seen_story or not text or len(text) > MAX_BYLINE_CHARS // 2:
+            continue
+        bold = [c for c in p if isinstance(c.tag, str) and c.tag != "br"]
+        if len(bold) != 1 or bold[0].tag not in ("strong", "b") or clean_text(bold[0].text_content()) != text:
+            continue
+        names = name_line(text)
+        if not names:
+            continue
+        following = p.getnext()
+        while following is not None and following.tag == "p" and not clean_text(following.text_content()):
+            following = following.getnext()
+        if following is not None and following.tag == "p" and len(clean_text(following.text_content())) >= STORY_PARAGRAPH_MIN_CHARS:
+            return names
+    return []
+
+
 _AUTHOR_LABEL_RE = re.compile(
     r"^(author|authors|autor|autorin|autoren|autorin/autor|autor/in|auteur|auteurs|autore|autori|"
     r"written by|text|texto|tekst)\s*:?$",
@@ -775,6 +824,18 @@ def _surname_first(value: str) -> str:
     return value
 
 
+def _page_byline(tree: HtmlElement, site_names: list[str], sites: set[str]) -> list[str]:
+    """Names from the first of the page's byline forms that names a person (a byline element may name
+    only the site, and the bold name line under it the writer); else the first that names anyone."""
+    first: list[str] = []
+    for find in (_byline_authors, _labelled_authors, _bold_name_authors):
+        names = find(tree)
+        if any(not _is_site_name(n, sites) for n in _clean_authors(names, site_names)):
+            return names
+        first = first or names
+    return first
+
+
 def _authors(tree: HtmlElement, art: dict[str, Any], metas: dict[str, list[str]], site_names: list[str],
              src: dict[str, str]) -> list[str]:
     persons, orgs, ordered = _names(art.get("author") or art.get("creator"))
@@ -793,7 +854,7 @@ def _authors(tree: HtmlElement, art: dict[str, Any], metas: dict[str, list[str]]
     fallback: tuple[str, list[str]] | None = None
     for name, raws in sources:
         if name == "byline":
-            raws = _byline_authors(tree) or _labelled_authors(tree)
+            raws = _page_byline(tree, site_names, sites)
         if not raws:
             continue
         if name == "json-ld author organization":

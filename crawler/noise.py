@@ -696,6 +696,17 @@ def _word_grams(norm: str, n: int = 3) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
+#: A line naming the authors is a byline at most this long (a few names and separators).
+_AUTHOR_LINE_MAX_CHARS = 120
+#: Words joining names on a byline ("Jane Doe and John Roe", "Ana Ruiz y Tom Hale").
+_NAME_JOINERS = frozenset({"and", "und", "et", "y", "e"})
+
+
+def _author_words(names: list[str] | None) -> list[str]:
+    """The casefolded words of ``names`` in order, without the words that join names."""
+    return [w for w in _WORD_RE.findall(" ".join(names or []).casefold()) if w not in _NAME_JOINERS]
+
+
 #: Datelines and bylines are header/footer chrome only within this many blocks of either end.
 EDGE_BLOCKS = 3
 _EDGE_ONLY = frozenset({"dateline", "byline"})
@@ -705,6 +716,7 @@ def filter_paragraphs(
     paragraphs: list[tuple[str, str]] | list[str],
     *,
     title: str | list[str] | None = None,
+    authors: list[str] | None = None,
     removed: Counter[str] | None = None,
 ) -> list[str]:
     """Drop noise lines from extracted paragraphs (kept in order); count removals in ``removed``.
@@ -712,18 +724,21 @@ def filter_paragraphs(
     ``paragraphs`` are strings or ``(kind, text)`` pairs, where kind ``quote`` marks a block quote:
     only those are candidates for pull quotes repeating a body sentence.
     """
-    return [p for _index, p in filter_blocks(paragraphs, title=title, removed=removed)]
+    return [p for _index, p in filter_blocks(paragraphs, title=title, authors=authors, removed=removed)]
 
 
 def filter_blocks(
     paragraphs: list[tuple[str, str]] | list[str],
     *,
     title: str | list[str] | None = None,
+    authors: list[str] | None = None,
     removed: Counter[str] | None = None,
 ) -> list[tuple[int, str]]:
     """`filter_paragraphs`, saying which blocks are kept: ``(index, text)`` of each kept block, its
-    index in ``paragraphs`` (so the caller keeps what it knows of the block: kind, enclosing list)."""
+    index in ``paragraphs`` (so the caller keeps what it knows of the block: kind, enclosing list).
+    ``authors``: the article's authors, whose names alone on a line at the top are its byline."""
     counts: Counter[str] = removed if removed is not None else Counter()
+    byline = _author_words(authors)
     out: list[str] = []
     kinds: list[str] = []
     where: list[int] = []  # index in ``paragraphs`` of each block of ``out``
@@ -731,6 +746,10 @@ def filter_blocks(
     for index, item in enumerate(paragraphs):
         kind, p = item if isinstance(item, tuple) else ("p", item)
         cls = _line_class(p)
+        if cls is None and byline and index < EDGE_BLOCKS and len(p) <= _AUTHOR_LINE_MAX_CHARS and _author_words(
+            [p]
+        ) == byline:
+            cls = "byline"  # the authors' names alone, without "By" ("Jane Doe/John Roe")
         if cls in _EDGE_ONLY and EDGE_BLOCKS <= index <= last - EDGE_BLOCKS:
             cls = None  # a date or "By ..." line inside the story is the story's (a timeline, a quote)
         if cls:

@@ -115,6 +115,38 @@ def test_site_name_is_the_author_when_no_person_is_named() -> None:
     assert md.authors == ["Example News"]
 
 
+STORY = "<p>" + "IN the heart of the valley, the council met on Tuesday to decide the future of the old mill. " * 2 + "</p>"
+
+
+def test_bold_name_line_heading_the_story_is_its_byline() -> None:
+    head = "<meta property='og:site_name' content='Valley Times'><meta name='author' content='Valley Times'>"
+    one = md_of(head, f"<article><p>&nbsp;</p><p><strong>Mohlo Mpesi</strong></p>{STORY}</article>")
+    assert one.authors == ["Mohlo Mpesi"]
+    assert one.sources["authors"] == "byline"
+    two = md_of(head, f"<article><p><b>Ana Ruiz/TOM HALE</b></p>{STORY}</article>")
+    assert two.authors == ["Ana Ruiz", "TOM HALE"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"{STORY}<p><strong>Closing Remarks</strong></p>{STORY}",  # a subheading inside the story
+        "<p><strong>Ana Ruiz</strong></p><p>Short caption.</p>",  # no story paragraph after it
+        f"<p><strong>Ana Ruiz</strong> said the mill would close.</p>{STORY}",  # a sentence, not a name
+        f"<p><strong>the new mill</strong></p>{STORY}",  # not capitalised like a name
+        f"<p><strong>Breaking News: Mill Closes</strong></p>{STORY}",  # punctuation
+    ],
+)
+def test_bold_lines_that_are_not_bylines(body: str) -> None:
+    head = "<meta property='og:site_name' content='Valley Times'><meta name='author' content='Valley Times'>"
+    assert md_of(head, f"<article>{body}</article>").authors == ["Valley Times"]
+
+
+def test_a_person_named_in_json_ld_wins_over_a_bold_name_line() -> None:
+    head = ld({"@type": "NewsArticle", "author": {"@type": "Person", "name": "Lena Fischer"}})
+    assert md_of(head, f"<article><p><strong>Ana Ruiz</strong></p>{STORY}</article>").authors == ["Lena Fischer"]
+
+
 def test_author_bio_box_is_not_a_byline() -> None:
     body = ("<div class='author-bio'>Lena Fischer writes about cities.</div>"
             "<p class='byline'>By Tom Hale</p>")

@@ -88,6 +88,19 @@ def test_datelines_and_bylines_only_at_the_edges() -> None:
     assert "12 March 2025" in out  # a date inside the story is part of it
 
 
+def test_the_authors_names_alone_at_the_top_are_a_byline() -> None:
+    story = ["A long first paragraph of the story about the mill and the council.", "Second paragraph."]
+    removed: Counter[str] = Counter()
+    kept = filter_paragraphs(["Ana Ruiz / Tom Hale", *story], authors=["Ana Ruiz", "Tom Hale"], removed=removed)
+    assert kept == story
+    assert removed["byline"] == 1
+    # anywhere else, or naming someone else, the line is the story's
+    assert filter_paragraphs([*story, "x", "y", "Ana Ruiz and Tom Hale"], authors=["Ana Ruiz", "Tom Hale"])[-1] == (
+        "Ana Ruiz and Tom Hale"
+    )
+    assert filter_paragraphs(["Ana Ruiz", *story], authors=["Tom Hale"])[0] == "Ana Ruiz"
+
+
 def test_title_repeated_at_top_is_removed() -> None:
     title = "Water bill passes after marathon debate"
     out, removed = run([title, title, *STORY], title=[title, "Water bill passes after marathon debate | Daily"])

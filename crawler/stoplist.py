@@ -1,4 +1,4 @@
-"""One copy of jusText's all-language stoplist per process, built the first time jusText runs.
+"""One compact copy of jusText's all-language stoplist per process, built the first time jusText runs.
 
 trafilatura runs jusText as a fallback extractor on pages whose first pass looks too short. Without a
 known page language it passes jusText the union of all jusText's stoplists (about 154,000 words), and
@@ -6,18 +6,22 @@ the libraries keep that list twice: trafilatura as a tuple (``trafilatura.extern
 12 MB of strings) and jusText as a lower-cased ``frozenset`` copy cached by ``define_stoplist`` (about
 16 MB more), which also hashes the whole 154,000-word tuple again on every call (about 4 ms of CPU).
 
-`install` (called once when `crawler.extraction` is imported) makes the list one ``frozenset`` of the
-same lower-cased words, built lazily, that both libraries use as is: jusText's ``define_stoplist``
-returns it unchanged, since lower-casing it again would give an equal set. The words, and so every
-extraction result, are exactly the ones the libraries would have used. Measured on the development
-sets' pages: a worker's resident memory after the jusText fallback has run is about 12 MB smaller.
+`install` (called once when `crawler.extraction` is imported) makes the list one `Stoplist` of the same
+lower-cased words, built lazily, that both libraries use as is: jusText's ``define_stoplist`` returns it
+unchanged, and jusText only asks ``word in stoplist``. A `Stoplist` keeps the words in one string,
+ordered by their hash, beside two arrays (hashes, offsets): about 3 MB where a ``frozenset`` of the
+words took 18.6 MB. A look-up is a binary search (about 1 microsecond against 50 ns), and jusText made
+8,280 of them on the development sets' 261 pages. Membership is exact (the word itself is compared),
+so the words, and every extraction result, are exactly the ones the libraries would have used.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import justext.core
@@ -26,26 +30,67 @@ from trafilatura import external as trafilatura_external
 
 logger = logging.getLogger(__name__)
 
+
+class Stoplist:
+    """A read-only set of words in little memory: ``word in stoplist``, ``len``, iteration. The words are
+    one string in the order of their hashes; a look-up finds the word's hash by binary search and
+    compares the word itself (two words may share a hash)."""
+
+    __slots__ = ("_hashes", "_offsets", "_text")
+
+    def __init__(self, words: Iterable[str]) -> None:
+        ordered = sorted(set(words), key=hash)
+        self._hashes = array("q", map(hash, ordered))
+        offsets = array("I", [0])
+        end = 0
+        for word in ordered:
+            end += len(word)
+            offsets.append(end)
+        self._offsets = offsets
+        self._text = "".join(ordered)
+
+    def __contains__(self, word: object) -> bool:
+        if type(word) is not str:
+            return False
+        hashes, offsets, wanted = self._hashes, self._offsets, hash(word)
+        i = bisect_left(hashes, wanted)
+        while i < len(hashes) and hashes[i] == wanted:
+            if self._text[offsets[i] : offsets[i + 1]] == word:
+                return True
+            i += 1
+        return False
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+    def __reduce__(self) -> tuple[type[Stoplist], tuple[list[str]]]:
+        return Stoplist, (list(self),)  # the order is by this process's string hashes: rebuilt on arrival
+
+    def __iter__(self) -> Iterator[str]:
+        offsets, text = self._offsets, self._text
+        return (text[offsets[i] : offsets[i + 1]] for i in range(len(self._hashes)))
+
+
 _lock = threading.Lock()
-_stoplist: frozenset[str] | None = None
+_stoplist: Stoplist | None = None
 _define_stoplist: Callable[[Iterable[str]], frozenset[str]] | None = None
 
 
-def all_languages() -> frozenset[str]:
+def all_languages() -> Stoplist:
     """The union of all jusText stoplists, lower-cased (jusText's files already are), built once."""
     global _stoplist
     if _stoplist is None:
         with _lock:
             if _stoplist is None:
-                words: frozenset[str] = frozenset().union(*(get_stoplist(language) for language in get_stoplists()))
+                words = Stoplist(word for language in get_stoplists() for word in get_stoplist(language))
                 _stoplist = words
                 setattr(trafilatura_external, "JT_STOPLIST", words)  # noqa: B010 (annotated as a tuple there)
     return _stoplist
 
 
-def _shared_define_stoplist(stoplist: Any) -> frozenset[str]:
-    """jusText's ``define_stoplist``, except that the shared list is returned as is (it is already a
-    lower-cased frozenset: jusText would build an equal copy and cache it)."""
+def _shared_define_stoplist(stoplist: Any) -> Stoplist | frozenset[str]:
+    """jusText's ``define_stoplist``, except that the shared list is returned as is (it is already
+    lower-cased: jusText would build an equal frozenset and cache it)."""
     if stoplist is _stoplist and _stoplist is not None:
         return _stoplist
     assert _define_stoplist is not None

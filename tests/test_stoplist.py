@@ -22,8 +22,25 @@ def test_same_words_as_the_libraries_would_use() -> None:
     # What trafilatura built (a tuple of the union) and jusText then lower-cased into a frozenset.
     theirs = tuple({word for language in get_stoplists() for word in get_stoplist(language)})
     assert stoplist._define_stoplist is not None
-    assert stoplist._define_stoplist(theirs) == words
-    assert len(words) > 100_000
+    assert stoplist._define_stoplist(theirs) == frozenset(words)
+    assert len(words) == len(frozenset(words)) > 100_000
+
+
+def test_a_stoplist_holds_exactly_its_words() -> None:
+    import pickle
+
+    words = ["the", "und", "де", "的", "ο", "a", "ab", "abc"]
+    kept = stoplist.Stoplist(words + ["the"])
+    assert len(kept) == len(set(words)) and sorted(kept) == sorted(words)
+    assert all(w in kept for w in words)
+    assert not any(w in kept for w in ("th", "thee", "", "The", "ab c", "abcd", "д", "b"))
+    assert 3 not in kept and None not in kept
+    assert sorted(pickle.loads(pickle.dumps(kept))) == sorted(words)
+    # every word of the real list, and as many that are not in it, answered as the frozenset answers
+    everything = stoplist.all_languages()
+    reference = frozenset(everything)
+    probes = list(reference) + [w + "q" for w in reference]
+    assert [w in everything for w in probes] == [w in reference for w in probes]
 
 
 def test_one_copy_is_passed_through() -> None:

@@ -759,7 +759,7 @@ MAX_NAME_LINE_PARAGRAPHS = 60
 _NAME_SEP_RE = re.compile(r"\s*(?:/|,|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*")
 
 
-def name_line(text: str) -> list[str]:
+def _name_line(text: str) -> list[str]:
     """The names of a line that is only people's names ("Jane Doe", "JANE DOE/John Roe"), else []: each
     name two to four words, each word capitalised, letters only (and ' . -)."""
     names = []
@@ -789,7 +789,7 @@ def _bold_name_authors(tree: HtmlElement) -> list[str]:
         bold = [c for c in p if isinstance(c.tag, str) and c.tag != "br"]
         if len(bold) != 1 or bold[0].tag not in ("strong", "b") or clean_text(bold[0].text_content()) != text:
             continue
-        names = name_line(text)
+        names = _name_line(text)
         if not names:
             continue
         following = p.getnext()

@@ -707,6 +707,11 @@ def _author_words(names: list[str] | None) -> list[str]:
     return [w for w in _WORD_RE.findall(" ".join(names or []).casefold()) if w not in _NAME_JOINERS]
 
 
+def _names_only(line: str, author_words: list[str]) -> bool:
+    """True when ``line`` is the authors' names and nothing else (``author_words``: `_author_words`)."""
+    return len(line) <= _AUTHOR_LINE_MAX_CHARS and _author_words([line]) == author_words
+
+
 #: Datelines and bylines are header/footer chrome only within this many blocks of either end.
 EDGE_BLOCKS = 3
 _EDGE_ONLY = frozenset({"dateline", "byline"})
@@ -746,9 +751,7 @@ def filter_blocks(
     for index, item in enumerate(paragraphs):
         kind, p = item if isinstance(item, tuple) else ("p", item)
         cls = _line_class(p)
-        if cls is None and byline and index < EDGE_BLOCKS and len(p) <= _AUTHOR_LINE_MAX_CHARS and _author_words(
-            [p]
-        ) == byline:
+        if cls is None and byline and index < EDGE_BLOCKS and _names_only(p, byline):
             cls = "byline"  # the authors' names alone, without "By" ("Jane Doe/John Roe")
         if cls in _EDGE_ONLY and EDGE_BLOCKS <= index <= last - EDGE_BLOCKS:
             cls = None  # a date or "By ..." line inside the story is the story's (a timeline, a quote)

@@ -140,12 +140,6 @@ EMBEDDED_FALLBACK = True
 #: The ``path`` signal of an article taken from script data: this prefix, then the inner run's path.
 EMBEDDED_PATH = "embedded-html"
 #: Words typical of a paywall stub, checked only on short texts.
-_PAYWALL_RE = re.compile(
-    r"\b(subscribe to (continue|read)|subscribers only|for subscribers|already a subscriber|"
-    r"this (article|content) is (only )?(available|reserved) (to|for) (subscribers|members)|"
-    r"abonnieren sie|nur für abonnenten|réservé aux abonnés|solo para suscriptores)\b",
-    re.IGNORECASE,
-)
 _WORD_RE = re.compile(r"\w+")
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b")
 
@@ -812,7 +806,7 @@ def _extract(
     # (len() first: a text long in characters is long in reading length too, without the CJK count)
     if (len(text) < min_text_chars and _reading_length(text) < min_text_chars
             and _visible_chars(tree) + pruned.total() > len(text) * SHORT_PAGE_FACTOR):
-        if _PAYWALL_RE.search(text) or _PAYWALL_RE.search(md.description or ""):
+        if removed["paywall"] or noise.PAYWALL_RE.search(text) or noise.PAYWALL_RE.search(md.description or ""):
             return Rejection(url, "paywall stub", f"{len(text)} chars with a subscription notice")
         return Rejection(url, "too short", f"{len(text)} chars < {min_text_chars}")
 

@@ -636,6 +636,21 @@ def _is_social_line(s: str) -> bool:
     return len(rest) < len(s) and len(rest.strip(" :=-–|")) <= SOCIAL_LINE_MAX_REST
 
 
+#: A paywall's notice where the story stops for non-subscribers ("Subscribe to continue reading", "Dieser
+#: Artikel ist nur für Abonnenten", "この記事は会員限定です"): the words of such notices in the languages
+#: of the sites we know, matched anywhere in a short line. Also what marks a short page a paywall stub.
+PAYWALL_RE = re.compile(
+    r"\b(subscribe to (continue|read)|subscribers only|for subscribers|already a subscriber|"
+    r"this (article|content|story) is (only )?(available|reserved|exclusive) (to|for) (subscribers|members)|"
+    r"abonnieren sie|nur für abonnenten|exklusiv für abonnenten|réservé aux abonnés|"
+    r"solo para suscriptores|exclusivo para (suscriptores|assinantes)|riservato agli abbonati|"
+    r"alleen voor abonnees)\b|会員限定|続きをお読みいただけます|付费阅读|订阅后阅读",
+    re.IGNORECASE,
+)
+#: A paywall notice is a line of its own, up to this long; a longer paragraph naming a paywall is a story's.
+PAYWALL_LINE_MAX_CHARS = 160
+
+
 def _line_class(line: str) -> str | None:
     s = line.strip()
     if not s or not s.strip(_INVISIBLE).strip():
@@ -676,6 +691,8 @@ def _line_class(line: str) -> str | None:
         return "share"
     if len(s) <= SOCIAL_LINE_MAX_CHARS and _is_social_line(s):
         return "share"
+    if len(s) <= PAYWALL_LINE_MAX_CHARS and PAYWALL_RE.search(s):
+        return "paywall"
     return None
 
 

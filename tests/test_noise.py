@@ -58,6 +58,9 @@ def run(lines: list[str], **kw: object) -> tuple[list[str], Counter[str]]:
         ("Facebook https://fb.me/examplenews", "share"),
         ("Twitter: twitter.com/examplenews", "share"),
         ("เฟซบุ๊ก https://www.facebook.com/examplenews", "share"),
+        ("Already a subscriber? Log in to read the rest.", "paywall"),
+        ("Dieser Artikel ist exklusiv für Abonnenten.", "paywall"),
+        ("［有料会員限定］ この記事は会員限定です。電子版に登録すると続きをお読みいただけます。", "paywall"),
     ],
 )
 def test_line_noise_classes(noise: str, cls: str) -> None:
@@ -70,7 +73,10 @@ def test_line_noise_classes(noise: str, cls: str) -> None:
                                   "Moreover, the minister said the permits would follow.",
                                   # a sentence citing a post says more than its address
                                   "The minister announced it at https://twitter.com/ministry/status/17 on Monday.",
-                                  "netflix.com/title/80100172"])  # no social network's address
+                                  "netflix.com/title/80100172",  # no social network's address
+                                  # a story's paragraph about a paywall is longer than a notice
+                                  "The paper's own report, which is for subscribers only, said the council had known of "
+                                  "the cracks in the bridge since 2019 and had chosen to repair the road first."])
 def test_story_lines_like_teaser_headings_stay(line: str) -> None:
     out, removed = run([STORY[0], line, *STORY[1:]])
     assert out == [STORY[0], line, *STORY[1:]]

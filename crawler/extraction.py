@@ -139,7 +139,6 @@ VOTE_BLOCK_MIN_COVERAGE = 0.8
 EMBEDDED_FALLBACK = True
 #: The ``path`` signal of an article taken from script data: this prefix, then the inner run's path.
 EMBEDDED_PATH = "embedded-html"
-#: Words typical of a paywall stub, checked only on short texts.
 _WORD_RE = re.compile(r"\w+")
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b")
 

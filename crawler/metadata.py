@@ -57,7 +57,7 @@ _BYLINE_PREFIX_RE = re.compile(
 #: Name separators: punctuation and the word "and" in the languages of the sets. The one-letter ones
 #: (Spanish "y", Italian/Portuguese "e", Czech/Slovak "a", Polish/Croatian "i") are not split on when a
 #: period follows: "Dana A. Ford" and "James S.A. Corey" carry initials, not conjunctions.
-_AUTHOR_SPLIT_RE = re.compile(
+AUTHOR_SPLIT_RE = re.compile(
     r"\s*(?:,|;|\||/|&|\+|\band\b|\bund\b|\bet\b|\b[yeai]\b(?!\.)|\bog\b|\boch\b|\ben\b|\bsowie\b|"
     r"\bmit\b|\bwith\b)\s*",
     re.IGNORECASE,
@@ -335,7 +335,7 @@ def clean_author(raw: str) -> list[str]:
     s = _BYLINE_PREFIX_RE.sub("", s)
     s = _DATE_IN_BYLINE_RE.sub("", s)
     out: list[str] = []
-    for part in _AUTHOR_SPLIT_RE.split(s):
+    for part in AUTHOR_SPLIT_RE.split(s):
         part = _BYLINE_PREFIX_RE.sub("", " " + part + " ").strip(" -–—:.,·|")
         part = clean_text(part)
         if not part:
@@ -756,14 +756,13 @@ def _labelled_authors(tree: HtmlElement) -> list[str]:
 STORY_PARAGRAPH_MIN_CHARS = 150
 #: How many paragraphs of a page are read for a bold name line: the story's head, not its end.
 MAX_NAME_LINE_PARAGRAPHS = 60
-_NAME_SEP_RE = re.compile(r"\s*(?:/|,|&|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*")
 
 
 def _name_line(text: str) -> list[str]:
     """The names of a line that is only people's names ("Jane Doe", "JANE DOE/John Roe"), else []: each
-    name two to four words, each word capitalised, letters only (and ' . -)."""
+    name two to four words, each word capitalised, letters only (and ' . -); names split as bylines are."""
     names = []
-    for part in _NAME_SEP_RE.split(clean_text(text)):
+    for part in AUTHOR_SPLIT_RE.split(clean_text(text)):
         words = part.split()
         if not 2 <= len(words) <= 4 or not all(
             w[0].isupper() and all(ch.isalpha() or ch in "'’.-" for ch in w) for w in words

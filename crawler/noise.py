@@ -34,6 +34,8 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 from lxml import etree
 from lxml.html import HtmlElement
 
+from crawler.metadata import AUTHOR_SPLIT_RE
+
 logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- tree stage
@@ -715,13 +717,12 @@ def _word_grams(norm: str, n: int = 3) -> set[tuple[str, ...]]:
 
 #: A line naming the authors is a byline at most this long (a few names and separators).
 _AUTHOR_LINE_MAX_CHARS = 120
-#: Words joining names on a byline ("Jane Doe and John Roe", "Ana Ruiz y Tom Hale").
-_NAME_JOINERS = frozenset({"and", "und", "et", "y", "e"})
 
 
 def _author_words(names: list[str] | None) -> list[str]:
-    """The casefolded words of ``names`` in order, without the words that join names."""
-    return [w for w in _WORD_RE.findall(" ".join(names or []).casefold()) if w not in _NAME_JOINERS]
+    """The casefolded words of ``names`` in order, without what joins names on a byline ("and", "/", "y":
+    `crawler.metadata.AUTHOR_SPLIT_RE`, the byline splitter)."""
+    return _WORD_RE.findall(" ".join(AUTHOR_SPLIT_RE.sub(" ", name) for name in names or []).casefold())
 
 
 def _names_only(line: str, author_words: list[str]) -> bool:

@@ -569,6 +569,90 @@ def _visible_chars(tree: HtmlElement) -> int:
     return max(0, len(_squash(body.text_content())) - hidden)
 
 
+#: Elements whose text the reader never sees as text (code, style rules, JSON data, templates).
+_UNSEEN_TAGS = frozenset({"script", "style", "noscript", "template"})
+#: Characters of a block's first words looked up in the page's text to find where the page has it:
+#: enough to stand once on a page, few enough to be the block's own unchanged start.
+_PLACE_KEY_CHARS = 40
+#: A block whose words hold fewer characters than this is not placed: its words may stand anywhere.
+_PLACE_MIN_CHARS = 20
+
+
+def _page_text(tree: HtmlElement) -> str:
+    """The page's text in document order with every whitespace character removed (scripts, styles,
+    templates and comments skipped): a block's position in it is its place on the page."""
+    parts: list[str] = []
+
+    def walk(el: Any) -> None:
+        if isinstance(el.tag, str) and el.tag not in _UNSEEN_TAGS:
+            if el.text:
+                parts.append(el.text)
+            for child in el:
+                walk(child)
+        if el.tail:
+            parts.append(el.tail)
+
+    body = tree.find("body")
+    walk(tree if body is None else body)
+    return "".join("".join(parts).split())
+
+
+def _start_words(block: Block) -> list[str] | None:
+    """The block's first words, up to `_PLACE_KEY_CHARS` characters; None for a block too short to place."""
+    words: list[str] = []
+    chars = 0
+    for word in block.text.split():
+        words.append(word)
+        chars += len(word)
+        if chars >= _PLACE_KEY_CHARS:
+            break
+    return words if chars >= _PLACE_MIN_CHARS else None
+
+
+def _place(words: list[str] | None, page: str) -> int | None:
+    """Where the page has a block starting with ``words`` (an offset into `_page_text`), or None when
+    there are none, or the page has them nowhere or more than once."""
+    if words is None:
+        return None
+    key = "".join(words)
+    at = page.find(key)
+    if at < 0 or page.find(key, at + 1) >= 0:
+        return None
+    return at
+
+
+def _in_source_order(blocks: list[Block], tree: HtmlElement, removed: Counter[str]) -> list[Block]:
+    """Put a first element that trafilatura emitted ahead of its place back where the page has it.
+
+    trafilatura tries its story frames one after another and keeps what a frame gave even when that
+    was a single element, too little to stop at: that element then heads the text of the next, wider
+    frame, though the page has it further down (a list between the lead and the first step; an author
+    box or a teaser after the story). Moved to its place when that lies inside the rest of the story;
+    dropped as ``outside-story`` when the page has it after the story's last block.
+    """
+    first = 1  # the first element's blocks: the first block, and the items of its list
+    if blocks and blocks[0].group:
+        while first < len(blocks) and blocks[first].group == blocks[0].group:
+            first += 1
+    if first >= len(blocks):
+        return blocks
+    head_words = next((w for w in map(_start_words, blocks[:first]) if w is not None), None)
+    if head_words is None:
+        return blocks
+    page = _page_text(tree)
+    head = _place(head_words, page)
+    rest = blocks[first:]
+    places = [_place(_start_words(b), page) for b in rest]
+    known = [p for p in places if p is not None]
+    if head is None or not known or known[0] > head:
+        return blocks
+    if head > max(known):
+        removed["outside-story"] += first
+        return rest
+    at = next(i for i, p in enumerate(places) if p is not None and p > head)
+    return rest[:at] + blocks[:first] + rest[at:]
+
+
 def _link_density(tree: HtmlElement) -> float:
     body = tree.find(".//body")
     if body is None:
@@ -773,7 +857,7 @@ def _extract(
     _collapse_source_newlines(tree)
     joined = _join_split_story(tree) if JOIN_SPLIT_STORY else 0
     recorded: list[str | None] = []
-    blocks = _run_trafilatura(tree, url, recorded)
+    blocks = _in_source_order(_run_trafilatura(tree, url, recorded), tree, removed)
     path = "trafilatura+preclean" + ("+joined" if joined else "")
     filtered = noise.filter_blocks(
         [(b.kind, b.text) for b in blocks], title=titles, authors=md.authors, removed=removed

@@ -151,6 +151,60 @@ def test_text_assembly_keeps_order_and_never_glues_words() -> None:
     assert result.text.index("four hundred") < result.text.index("eighteen months") < result.text.index("shop owners")
 
 
+#: trafilatura tries its story frames in turn and keeps the one element a too-small first frame gave
+#: (here a ``post-content`` div around a single element) ahead of the next, wider frame's text.
+ONE_ELEMENT_FRAME = '<div class="post-content">{}</div>'
+
+
+def test_an_element_from_a_too_small_frame_goes_back_to_its_place_in_the_story() -> None:
+    checklist = "<ul><li>Planning permission from the county</li><li>A ferry operator</li><li>Funding</li></ul>"
+    first, *others = STORY.split("</p>")
+    body = f"<article><h1>Ferry pier approved</h1>{first}</p>{ONE_ELEMENT_FRAME.format(checklist)}{'</p>'.join(others)}</article>"
+    result = extract(page(body), "https://example.test/pier")
+    assert isinstance(result, Article)
+    blocks = result.text.split("\n\n")
+    assert blocks.index("Planning permission from the county") < blocks.index("Funding")
+    assert result.text.index("four hundred") < result.text.index("Planning permission") < result.text.index("eighteen months")
+    assert "Ferry pier approved" not in blocks  # the headline, now not hidden behind the list, is a title repeat
+
+
+def test_an_element_from_a_too_small_frame_after_the_story_is_left_out() -> None:
+    bio = "<p>Jane Doe covers the harbour and transport for the Gazette and has written about the town since 2009.</p>"
+    body = f"<article><h1>Ferry pier approved</h1>{STORY}</article><div class='author-card'>{ONE_ELEMENT_FRAME.format(bio)}</div>"
+    result = extract(page(body), "https://example.test/pier")
+    assert isinstance(result, Article)
+    assert "Jane Doe" not in result.text
+    assert result.text.startswith("The harbour authority approved")
+    assert result.signals["noise_removed"]["outside-story"] == 1
+
+
+def test_in_source_order_moves_or_drops_only_a_first_block_placed_once_on_the_page() -> None:
+    from collections import Counter
+
+    from lxml.html import fromstring
+
+    from crawler.extraction import Block, _in_source_order
+
+    s0, s1, s2 = (Block("p", p) for p in (
+        "The harbour authority approved the new ferry pier on Tuesday after a two-year planning process",
+        "Construction is expected to start in the spring and to last eighteen months",
+        "Local shop owners welcomed the decision",
+    ))
+    tree = fromstring(page(f"<article>{STORY}</article>"))
+    removed: Counter[str] = Counter()
+    assert _in_source_order([s0, s1, s2], tree, removed) == [s0, s1, s2]
+    assert _in_source_order([s1, s0, s2], tree, removed) == [s0, s1, s2]
+    assert not removed
+    assert _in_source_order([s2, s0, s1], tree, removed) == [s0, s1]
+    assert removed == Counter({"outside-story": 1})
+    # the items of a list move together
+    items = [Block("item", "Construction is expected to start in the spring", 1), Block("item", "and last", 1)]
+    assert _in_source_order([*items, s0, s2], tree, Counter()) == [s0, *items, s2]
+    # the first block's start stands twice on this page: its place is unknown, nothing moves
+    twice = fromstring(page(f"<article>{STORY}</article><p>Construction is expected to start in the spring and to last eighteen months.</p>"))
+    assert _in_source_order([s1, s0, s2], twice, Counter()) == [s1, s0, s2]
+
+
 def test_mathml_formulas_stay_in_the_text() -> None:
     body = (
         "<article><h1>Solving quadratics</h1>"

@@ -329,6 +329,7 @@ def clean_author(raw: str) -> list[str]:
     if not s.strip():
         return []
     s = _EMAIL_RE.sub(" ", s)
+    s = _CO_AUTHORS_RE.sub(_co_authors, s)
     s = re.sub(r"\(.*?\)|\[.*?\]", " ", s)
     s = re.sub(r"^[\W_]+", "", s)
     s = _OTHER_CREDIT_RE.sub("", s)
@@ -361,6 +362,20 @@ def clean_author(raw: str) -> list[str]:
             continue
         out.append(part)
     return out
+
+
+#: Co-authors in parentheses after the byline's name ("Jane Doe (with John Roe and Ann Poe)", "(avec ...)",
+#: "(mit ...)"): names of the byline, not an aside to drop with other parenthesised text.
+_CO_AUTHORS_RE = re.compile(r"\(\s*(?:with|avec|mit|con|com|met|med)\s+([^()]+?)\s*\)", re.IGNORECASE)
+
+
+def _co_authors(m: re.Match[str]) -> str:
+    """", John Roe and Ann Poe" for "(with John Roe and Ann Poe)" when what follows "with" is only
+    capitalised names; else the parenthesis is dropped like any other."""
+    parts = [p for p in AUTHOR_SPLIT_RE.split(m.group(1)) if p.strip()]
+    if parts and all(1 <= len(p.split()) <= 4 and all(w[:1].isupper() for w in p.split()) for p in parts):
+        return ", " + m.group(1) + " "
+    return " "
 
 
 def _dedupe(names: list[str]) -> list[str]:
@@ -629,7 +644,7 @@ def extract_metadata(tree: HtmlElement, url: str, *, hinted_date: str | None = N
 
     # authors: the first source naming a person wins; a source naming only the site itself
     # (meta author = "Example Times") yields to a later one, and is the fallback when none names a person
-    md.authors = _authors(tree, art, metas, site_names, src)
+    md.authors = _authors(tree, art, metas, site_names + _account_names(tree, art), src)
 
     # title; the author's credit is a part to drop like the site's name ("Headline | Site | by Jane Doe");
     # measured with `_typeset_as_title_element`, which needs it to see that form: fundus-dev title
@@ -722,6 +737,37 @@ def extract_metadata(tree: HtmlElement, url: str, *, hinted_date: str | None = N
     body = art.get("articleBody")
     md.article_body = clean_text(body) if isinstance(body, str) else None
     return md
+
+
+#: The profile address of a CMS's administrator account ("/author/admin/"): the name it shows is the
+#: account the site publishes under, like the site's own name, not the writer's.
+_ACCOUNT_HREF_RE = re.compile(
+    r"/(?:author|authors|autor|user|users|profile)/(?:admin|administrator|webmaster)/?(?:[?#].*)?$", re.IGNORECASE
+)
+
+
+def _account_names(tree: HtmlElement, art: dict[str, Any]) -> list[str]:
+    """Names shown for the site's administrator account: JSON-LD authors whose ``url``/``@id`` is that
+    account's profile, and the text of links to it."""
+    out = []
+    authors = art.get("author")
+    for item in authors if isinstance(authors, list) else [authors]:
+        if isinstance(item, dict) and isinstance(item.get("name"), str) and any(
+            isinstance(item.get(k), str) and _ACCOUNT_HREF_RE.search(item[k]) for k in ("url", "@id")
+        ):
+            out.append(clean_text(item["name"]))
+    for a in tree.xpath('//body//a[contains(@href,"admin") or contains(@href,"webmaster")]'):
+        if _ACCOUNT_HREF_RE.search(a.get("href") or ""):
+            text = clean_text(a.text_content())
+            if text and len(text) <= MAX_BYLINE_CHARS // 2:
+                out.append(text)
+    return [n for n in _dedupe(out) if n]
+
+
+def _is_code(name: str) -> bool:
+    """A short code, not a person's name: one word of two to five letters in one case ("APA", "dpa",
+    "AFP", "sid"), as agencies and desks sign."""
+    return bool(re.fullmatch(r"[^\W\d_]{2,5}", name)) and (name.isupper() or name.islower())
 
 
 def _is_site_name(name: str, sites: set[str]) -> bool:
@@ -862,6 +908,9 @@ def _authors(tree: HtmlElement, art: dict[str, Any], metas: dict[str, list[str]]
         if not names:
             continue
         people = [n for n in names if not _is_site_name(n, sites)]
+        if people and name == "byline" and fallback is not None and all(_is_code(n) for n in people):
+            continue  # an agency's or desk's code read off the page ("von APA", "Quelle: dpa") names no
+            # person either: the author the page declares (the site) stands
         if people:
             src["authors"] = name
             return people

@@ -415,3 +415,32 @@ def test_date_stated_as_a_title_part_is_the_fallback_publishing_day() -> None:
     head = ("<meta property='article:published_time' content='2017-12-08T10:00:00Z'>"
             "<title>Budget passes | 07.12.2017</title>")
     assert md_of(head).date_published == "2017-12-08T10:00:00+00:00"
+
+
+def test_co_authors_in_parentheses_after_the_byline_name_are_authors() -> None:
+    assert clean_author("Par Martin Dupont (avec Anne Roy et Paul Nez)") == ["Martin Dupont", "Anne Roy", "Paul Nez"]
+    assert clean_author("By Jane Doe (with John Roe)") == ["Jane Doe", "John Roe"]
+    # an aside that is not names stays out, as any other parenthesis
+    assert clean_author("By Jane Doe (with reporting from the city desk)") == ["Jane Doe"]
+    assert clean_author("Jane Doe (Reuters)") == ["Jane Doe"]
+
+
+def test_the_cms_admin_account_is_not_the_writer() -> None:
+    head = ld({"@type": "NewsArticle", "headline": "Council votes on the new budget",
+               "author": {"@id": "https://news.example.com/author/admin/", "name": "Example D"}})
+    body = ("<h1>Council votes on the new budget</h1><p>by <a href='https://news.example.com/author/admin/' "
+            "rel='author'>Example D</a></p><p><strong>JANE DOE</strong></p><p>" + "The council met. " * 12 + "</p>")
+    assert md_of(head, body).authors == ["JANE DOE"]
+    # a writer with an account of their own is still the JSON-LD author
+    head = ld({"@type": "NewsArticle", "headline": "Council votes on the new budget",
+               "author": {"@id": "https://news.example.com/author/jdoe/", "name": "Example D"}})
+    assert md_of(head, body.replace("/author/admin/", "/author/jdoe/")).authors == ["Example D"]
+
+
+def test_an_agency_code_on_the_page_does_not_outrank_the_declared_site_author() -> None:
+    head = "<meta property='og:site_name' content='Example News'><meta name='author' content='Example News'>"
+    assert md_of(head, "<div class='article-author'>von APA</div>").authors == ["Example News"]
+    assert md_of(head, "<div class='backlink__author'>Quelle: sid/dpa</div>").authors == ["Example News"]
+    # a person's name on the page still does, and a code stands where nothing else is declared
+    assert md_of(head, "<div class='article-author'>von Anna Berger</div>").authors == ["Anna Berger"]
+    assert md_of("", "<div class='article-author'>von APA</div>").authors == ["APA"]

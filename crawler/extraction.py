@@ -418,6 +418,55 @@ def _collapse_source_newlines(tree: HtmlElement) -> int:
     return changed
 
 
+#: Wrap a run of text standing bare between block elements in a paragraph (`_wrap_bare_text`).
+WRAP_BARE_TEXT = True
+#: Characters of bare text that make it a paragraph: a sentence, more than a label, a separator,
+#: a date or a count between two boxes.
+BARE_TEXT_MIN_CHARS = 100
+#: Elements that break the flow of text: bare text after one of them starts a line of its own.
+_FLOW_BREAKERS = frozenset({
+    "div", "section", "article", "aside", "figure", "table", "ul", "ol", "dl", "blockquote", "header",
+    "footer", "nav", "form", "h1", "h2", "h3", "h4", "h5", "h6", "p", "hr", "pre", "iframe", "video",
+})
+#: What ends a run of bare text: the next block element, or a line break.
+_RUN_ENDS = _FLOW_BREAKERS | {"br"}
+#: Containers in which such a run is a paragraph of the story (not inside a paragraph, list or cell).
+_BARE_TEXT_PARENTS = frozenset({"div", "section", "article", "main", "body", "td"})
+
+
+def _wrap_bare_text(tree: HtmlElement) -> int:
+    """Put a run of text that stands bare in a container right after a block element (a paragraph
+    written without ``<p>`` after a figure or an embed: ``</div>The Federal Flag Code has ...``),
+    with the inline elements that continue it up to the next block element or line break, in a
+    ``<p>`` of its own. The main extractor reads the
+    blocks of a container and drops the text between them; a browser shows it as a paragraph.
+    Only runs of at least BARE_TEXT_MIN_CHARS. Returns the number of paragraphs made."""
+    made = 0
+    for el in list(tree.iter(*_FLOW_BREAKERS)):
+        tail = el.tail
+        parent = el.getparent()
+        if not tail or not tail.strip() or parent is None or parent.tag not in _BARE_TEXT_PARENTS:
+            continue
+        run: list[Any] = []
+        sibling = el.getnext()
+        while sibling is not None and not (isinstance(sibling.tag, str) and sibling.tag in _RUN_ENDS):
+            run.append(sibling)
+            sibling = sibling.getnext()
+        words = [tail] + [t for inline in run for t in (
+            inline.text_content() if isinstance(inline.tag, str) and inline.tag not in _UNSEEN_TAGS else "",
+            inline.tail or "")]
+        if len(_squash(" ".join(words))) < BARE_TEXT_MIN_CHARS:
+            continue
+        para = el.makeelement("p", {})
+        para.text = tail
+        el.tail = None
+        el.addnext(para)
+        for inline in run:
+            para.append(inline)  # moves it, with its tail
+        made += 1
+    return made
+
+
 def _is_inline_code(el: Any) -> bool:
     """A ``<code>`` inside a block that is a run of code within its sentence ("call ``fetch()``"), not
     a code block: it has no line break (a code block keeps its lines: `_collapse_source_newlines`)."""
@@ -578,25 +627,6 @@ _PLACE_KEY_CHARS = 40
 _PLACE_MIN_CHARS = 20
 
 
-def _page_text(tree: HtmlElement) -> str:
-    """The page's text in document order with every whitespace character removed (scripts, styles,
-    templates and comments skipped): a block's position in it is its place on the page."""
-    parts: list[str] = []
-
-    def walk(el: Any) -> None:
-        if isinstance(el.tag, str) and el.tag not in _UNSEEN_TAGS:
-            if el.text:
-                parts.append(el.text)
-            for child in el:
-                walk(child)
-        if el.tail:
-            parts.append(el.tail)
-
-    body = tree.find("body")
-    walk(tree if body is None else body)
-    return "".join("".join(parts).split())
-
-
 def _start_words(block: Block) -> list[str] | None:
     """The block's first words, up to `_PLACE_KEY_CHARS` characters; None for a block too short to place."""
     words: list[str] = []
@@ -610,7 +640,8 @@ def _start_words(block: Block) -> list[str] | None:
 
 
 def _place(words: list[str] | None, page: str) -> int | None:
-    """Where the page has a block starting with ``words`` (an offset into `_page_text`), or None when
+    """Where the page has a block starting with ``words`` (an offset into the page's text without
+    whitespace, `_served_page`), or None when
     there are none, or the page has them nowhere or more than once."""
     if words is None:
         return None
@@ -621,14 +652,15 @@ def _place(words: list[str] | None, page: str) -> int | None:
     return at
 
 
-def _in_source_order(blocks: list[Block], tree: HtmlElement, removed: Counter[str]) -> list[Block]:
+def _in_source_order(blocks: list[Block], page: str, removed: Counter[str]) -> list[Block]:
     """Put a first element that trafilatura emitted ahead of its place back where the page has it.
 
     trafilatura tries its story frames one after another and keeps what a frame gave even when that
     was a single element, too little to stop at: that element then heads the text of the next, wider
     frame, though the page has it further down (a list between the lead and the first step; an author
     box or a teaser after the story). Moved to its place when that lies inside the rest of the story;
-    dropped as ``outside-story`` when the page has it after the story's last block.
+    dropped as ``outside-story`` when the page has it after the story's last block. ``page``: the
+    page's text as served, whitespace removed (`_served_page`).
     """
     first = 1  # the first element's blocks: the first block, and the items of its list
     if blocks and blocks[0].group:
@@ -639,7 +671,6 @@ def _in_source_order(blocks: list[Block], tree: HtmlElement, removed: Counter[st
     head_words = next((w for w in map(_start_words, blocks[:first]) if w is not None), None)
     if head_words is None:
         return blocks
-    page = _page_text(tree)
     head = _place(head_words, page)
     rest = blocks[first:]
     places = [_place(_start_words(b), page) for b in rest]
@@ -651,6 +682,131 @@ def _in_source_order(blocks: list[Block], tree: HtmlElement, removed: Counter[st
         return rest
     at = next(i for i, p in enumerate(places) if p is not None and p > head)
     return rest[:at] + blocks[:first] + rest[at:]
+
+
+#: Put back subheadings the main extractor left out between the story's blocks (`_restore_subheadings`).
+RESTORE_SUBHEADINGS = True
+#: Subheadings: the story's own heading levels (``<h1>`` is the headline, printed apart from the text).
+_SUBHEADING_TAGS = ("h2", "h3", "h4", "h5", "h6")
+#: Characters of the page's text that may stand between a subheading and the start of the block it
+#: heads (none: the heading is right above it; an image or a formula that has no text in between).
+SUBHEADING_GAP_CHARS = 0
+
+
+class ServedPage(NamedTuple):
+    """The page as served, before pruning: where its texts stand, to place the story's blocks."""
+
+    #: The page's text in document order with every whitespace character removed (scripts, styles,
+    #: templates and comments skipped): a block's offset in it is its place on the page.
+    text: str
+    #: Each subheading that heads the elements after it: its visible text, with the offset in ``text``
+    #: where the next of its sibling elements to hold text starts.
+    heads: list[tuple[str, int]]
+
+
+def _served_page(tree: HtmlElement) -> ServedPage:
+    """The `ServedPage` of the tree: its text, and each subheading that heads the elements after it
+    (no text between the heading and the next sibling element that holds text). A heading that is the last element with text of its parent (a teaser
+    card's headline, inside its link or card) heads nothing here and is not listed."""
+    parts: list[str] = []
+    length = 0
+    spans: dict[Any, tuple[int, int]] = {}  # element -> (start, end) of its text in the page's text
+    texts: dict[Any, str] = {}  # subheading -> its visible text
+    inside: list[list[str]] = []  # the text of each subheading being walked
+
+    def add(text: str | None) -> None:
+        nonlocal length
+        if text:
+            squeezed = "".join(text.split())
+            parts.append(squeezed)
+            length += len(squeezed)
+            for pieces in inside:
+                pieces.append(text)
+
+    def walk(el: Any, placed: bool) -> None:
+        if isinstance(el.tag, str) and el.tag not in _UNSEEN_TAGS:
+            start = length
+            heading = el.tag in _SUBHEADING_TAGS
+            if heading:
+                inside.append([])
+            add(el.text)
+            siblings = el in parents
+            for child in el:
+                walk(child, siblings)
+            if heading:
+                texts[el] = _squash(" ".join(inside.pop()))
+            if placed:
+                spans[el] = (start, length)
+        if el.tail:
+            add(el.tail)
+
+    root = tree.find("body")
+    root = tree if root is None else root
+    parents = {h.getparent() for h in root.iter(*_SUBHEADING_TAGS)}  # only their children are placed
+    walk(root, False)
+    heads: list[tuple[str, int]] = []
+    for el, text in texts.items():
+        end = spans[el][1]
+        sibling = el.getnext()
+        while sibling is not None and (sibling not in spans or spans[sibling][0] == spans[sibling][1]):
+            sibling = sibling.getnext()  # comments, scripts, images: no text
+        if sibling is not None and spans[sibling][0] == end:
+            heads.append((text, end))
+    return ServedPage("".join(parts), heads)
+
+
+def _letters(text: str) -> str:
+    """The text's words, case-folded, run together: equal for texts that differ only in spacing
+    and punctuation (a heading whose parts trafilatura glued or spaced differently)."""
+    return "".join(_WORD_RE.findall(text)).casefold()
+
+
+def _visible_subheadings(tree: HtmlElement) -> set[str]:
+    """`_letters` of each subheading of the tree (scripts and styles inside one are not its text)."""
+    return {_letters(" ".join(t for el in h.iter() if isinstance(el.tag, str) and el.tag not in _UNSEEN_TAGS
+                              for t in (el.text, *(c.tail for c in el if c.tail)) if t))
+            for h in tree.iter(*_SUBHEADING_TAGS)}
+
+
+def _restore_subheadings(blocks: list[Block], page: ServedPage, kept: set[str]) -> list[Block]:
+    """Put back a subheading the main extractor left out (its Readability fallback keeps paragraphs
+    and drops the headings between them; its last-resort search for paragraphs has no headings)
+    when the page shows it right above a block of the story that is not the story's first: a heading
+    inside the story, over the text it introduces. ``page``: the page as served (`_served_page`),
+    before any pruning, so that a heading whose own content (a box of links, a gallery, share
+    buttons) was pruned is not above the next story block; ``kept``: the subheadings pruning left
+    (`_visible_subheadings`), so that a heading it removed stays out. Not taken either: a heading above
+    something the story left out, above the story's start (a kicker, a section name), or one whose
+    start the story holds already as a block of its own."""
+    if len(blocks) < 2:
+        return blocks
+    text, heads = page
+    have = {_letters(b.text) for b in blocks}
+    wanted = [(h, end) for h, end in heads if _letters(h) and _letters(h) in kept and _letters(h) not in have]
+    if not wanted:
+        return blocks
+    starts: dict[int, int] = {}  # page offset -> index of the block starting there
+    for i, block in enumerate(blocks):
+        at = _place(_start_words(block), text)
+        if at is not None:
+            starts.setdefault(at, i)
+    insert: dict[int, list[str]] = {}
+    for heading, end in wanted:
+        letters = _letters(heading)
+        if letters in have:
+            continue
+        nxt = next((starts[at] for at in range(end, end + SUBHEADING_GAP_CHARS + 1) if at in starts), None)
+        if not nxt or (_letters(blocks[nxt - 1].text) and _letters(blocks[nxt - 1].text) in letters):
+            continue
+        insert.setdefault(nxt, []).append(heading)
+        have.add(letters)
+    if not insert:
+        return blocks
+    out: list[Block] = []
+    for i, block in enumerate(blocks):
+        out.extend(Block("head", heading) for heading in insert.get(i, ()))
+        out.append(block)
+    return out
 
 
 def _link_density(tree: HtmlElement) -> float:
@@ -851,14 +1007,21 @@ def _extract(
     titles = [md.title or "", *md.title_variants]
     lead = _visible_lead(tree, md.description, titles) if LEAD_FROM_DESCRIPTION else None
     # metadata has been read: the tree can now be pruned in place (trafilatura works on its own copy)
+    # the page's text and subheadings as served, to place the story's blocks (pruning changes both)
+    served = _served_page(tree)
     pruned: Counter[str] = Counter()  # characters of visible text pruning removed, for "too short"
     removed: Counter[str] = noise.preclean(tree, md.canonical_url or url, text_removed=pruned) if PRECLEAN else Counter()
     _flatten_math(tree)  # measured: readability-pages P 0.965 -> 0.968, R 0.911 -> 0.914; fundus-dev unchanged
     _collapse_source_newlines(tree)
+    if WRAP_BARE_TEXT:
+        _wrap_bare_text(tree)
     joined = _join_split_story(tree) if JOIN_SPLIT_STORY else 0
     recorded: list[str | None] = []
-    blocks = _in_source_order(_run_trafilatura(tree, url, recorded), tree, removed)
-    path = "trafilatura+preclean" + ("+joined" if joined else "")
+    blocks = _in_source_order(_run_trafilatura(tree, url, recorded), served.text, removed)
+    extracted = len(blocks)
+    if RESTORE_SUBHEADINGS:
+        blocks = _restore_subheadings(blocks, served, _visible_subheadings(tree))
+    path = "trafilatura+preclean" + ("+joined" if joined else "") + ("+subheadings" if len(blocks) > extracted else "")
     filtered = noise.filter_blocks(
         [(b.kind, b.text) for b in blocks], title=titles, authors=md.authors, removed=removed
     )

@@ -183,25 +183,27 @@ def test_in_source_order_moves_or_drops_only_a_first_block_placed_once_on_the_pa
 
     from lxml.html import fromstring
 
-    from crawler.extraction import Block, _in_source_order
+    from crawler.extraction import Block, _in_source_order, _served_page
 
     s0, s1, s2 = (Block("p", p) for p in (
         "The harbour authority approved the new ferry pier on Tuesday after a two-year planning process",
         "Construction is expected to start in the spring and to last eighteen months",
         "Local shop owners welcomed the decision",
     ))
-    tree = fromstring(page(f"<article>{STORY}</article>"))
+    text = _served_page(fromstring(page(f"<article>{STORY}</article>"))).text
     removed: Counter[str] = Counter()
-    assert _in_source_order([s0, s1, s2], tree, removed) == [s0, s1, s2]
-    assert _in_source_order([s1, s0, s2], tree, removed) == [s0, s1, s2]
+    assert _in_source_order([s0, s1, s2], text, removed) == [s0, s1, s2]
+    assert _in_source_order([s1, s0, s2], text, removed) == [s0, s1, s2]
     assert not removed
-    assert _in_source_order([s2, s0, s1], tree, removed) == [s0, s1]
+    assert _in_source_order([s2, s0, s1], text, removed) == [s0, s1]
     assert removed == Counter({"outside-story": 1})
     # the items of a list move together
     items = [Block("item", "Construction is expected to start in the spring", 1), Block("item", "and last", 1)]
-    assert _in_source_order([*items, s0, s2], tree, Counter()) == [s0, *items, s2]
+    assert _in_source_order([*items, s0, s2], text, Counter()) == [s0, *items, s2]
     # the first block's start stands twice on this page: its place is unknown, nothing moves
-    twice = fromstring(page(f"<article>{STORY}</article><p>Construction is expected to start in the spring and to last eighteen months.</p>"))
+    twice = _served_page(fromstring(page(
+        f"<article>{STORY}</article><p>Construction is expected to start in the spring and to last eighteen months.</p>"
+    ))).text
     assert _in_source_order([s1, s0, s2], twice, Counter()) == [s1, s0, s2]
 
 
@@ -711,3 +713,36 @@ def test_pages_are_parsed_with_the_c_element_lookup_and_give_the_same_records() 
     finally:
         assert install_fast_element_lookup()
     assert fast == slow
+
+
+def test_a_subheading_the_extractor_left_out_goes_back_above_the_block_it_heads() -> None:
+    from lxml.html import fromstring
+
+    from crawler.extraction import Block, _restore_subheadings, _served_page, _visible_subheadings
+
+    first, second, third = (p + "</p>" for p in STORY.split("</p>")[:3])
+    card = "<a href='/other'><div class='card'><img src='x.jpg'><h3>Teaser headline of another story</h3></div></a>"
+    tree = fromstring(page(f"<article>{first}<h2>Work starts in spring</h2>{second}{card}{third}<h2>Related</h2><ul><li><a href='/x'>x</a></li></ul></article>"))
+    blocks = [Block("p", fromstring(p).text_content()) for p in (first, second, third)]
+    out = _restore_subheadings(blocks, _served_page(tree), _visible_subheadings(tree))
+    # the card's headline heads nothing (the last element of its card), "Related" heads a list left out
+    assert [b.text for b in out] == [blocks[0].text, "Work starts in spring", blocks[1].text, blocks[2].text]
+    assert out[1].kind == "head"
+    # a heading pruning removed from the tree stays out; one above the story's first block too
+    pruned = fromstring(page(f"<article>{first}{second}{third}</article>"))
+    assert _restore_subheadings(blocks, _served_page(tree), _visible_subheadings(pruned)) == blocks
+    above = fromstring(page(f"<article><h2>Harbour</h2>{first}{second}{third}</article>"))
+    assert _restore_subheadings(blocks, _served_page(above), _visible_subheadings(above)) == blocks
+
+
+def test_a_paragraph_written_bare_after_a_figure_is_a_paragraph() -> None:
+    first, second, third = (p + "</p>" for p in STORY.split("</p>")[:3])
+    bare = ("The pier will also get a covered waiting area and a bicycle shelter, paid for by the county "
+            "and the two ferry operators together.")
+    figure = "<div class='figure'><img src='pier.jpg'><p class='legend'>The old pier</p></div>"
+    body = f"<article><h1>Ferry pier approved</h1>{first}{second}{figure}{bare} <a href='/x'>More</a><br>short{third}</article>"
+    result = extract(page(body), "https://example.test/pier")
+    assert isinstance(result, Article)
+    blocks = result.text.split("\n\n")
+    assert bare + " More" in blocks
+    assert result.text.index("eighteen months") < result.text.index("covered waiting area") < result.text.index("shop owners")

@@ -1010,7 +1010,9 @@ def _extract(
     # the page's text and subheadings as served, to place the story's blocks (pruning changes both)
     served = _served_page(tree)
     pruned: Counter[str] = Counter()  # characters of visible text pruning removed, for "too short"
-    removed: Counter[str] = noise.preclean(tree, md.canonical_url or url, text_removed=pruned) if PRECLEAN else Counter()
+    removed: Counter[str] = noise.preclean(
+        tree, md.canonical_url or url, text_removed=pruned, also_url=url
+    ) if PRECLEAN else Counter()
     _flatten_math(tree)  # measured: readability-pages P 0.965 -> 0.968, R 0.911 -> 0.914; fundus-dev unchanged
     _collapse_source_newlines(tree)
     if WRAP_BARE_TEXT:
@@ -1146,6 +1148,8 @@ _TEXT_STARTING_WITH = etree.XPath(".//text()[starts-with(normalize-space(.), $w)
 #: Elements a lead's first word may be nested in below the element that shows the whole lead.
 LEAD_MAX_DEPTH = 2
 _LEAD_SKIP = frozenset({"script", "style", "noscript", "template", "head", "title", "meta"})
+#: Elements holding a picture and its caption: text in them is the caption, never the lead.
+_CAPTION_TAGS = frozenset({"figure", "figcaption"})
 
 
 def _repeats(text: str, story_words: str) -> bool:
@@ -1200,7 +1204,12 @@ def _visible_lead(tree: HtmlElement, description: str | None, titles: list[str])
             if _words(shown).startswith(want):
                 # a copy for share buttons or scripts, hidden from the reader, is not the lead (nor one
                 # before the headline); another element may still show the description
-                if not any(map(noise.is_hidden, (el, *el.iterancestors()))) and _after_headline(el, titles):
+                # nor is a picture's caption that the description repeats (sites describe a story
+                # by its lead image's caption): its figure may still be the story's
+                line = (el, *el.iterancestors())
+                if any(a.tag in _CAPTION_TAGS for a in line):
+                    break
+                if not any(map(noise.is_hidden, line)) and _after_headline(el, titles):
                     return shown
                 break
             parent = el.getparent()

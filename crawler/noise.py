@@ -121,9 +121,13 @@ def is_hidden(el: HtmlElement) -> bool:
     return "display:none" in style or "visibility:hidden" in style
 
 
-def preclean(tree: HtmlElement, url: str | None = None, *, text_removed: Counter[str] | None = None) -> Counter[str]:
+def preclean(tree: HtmlElement, url: str | None = None, *, text_removed: Counter[str] | None = None,
+             also_url: str | None = None) -> Counter[str]:
     """Remove noise widgets from ``tree`` in place; return counts of removed regions by class.
     ``url``, the page's address, lets lists of links to the site's other stories be found;
+    ``also_url``, another address of the page (where it was fetched, when ``url`` is its canonical
+    address): a story syndicated to a sister site lists that site's stories (a waz.de page whose
+    canonical copy is on morgenpost.de lists waz.de headlines), so lists of either site's count;
     ``text_removed``, when given, is increased by the characters of visible text removed, by class
     (whitespace runs counted as one; hidden elements are not counted: the reader never saw them)."""
     removed: Counter[str] = Counter()
@@ -161,8 +165,11 @@ def preclean(tree: HtmlElement, url: str | None = None, *, text_removed: Counter
         drop(el, cls, text)
     # streams of teaser cards (lists of other stories, whatever their class names)
     site = (url, urlsplit(url)) if url is not None else None  # the page's address, parsed once
+    sites = [site] if site is not None else []
+    if site is not None and also_url and urlsplit(also_url).hostname != site[1].hostname:
+        sites.append((also_url, urlsplit(also_url)))
     for lst in body.xpath(".//ul | .//ol"):
-        if _attached(lst, body) and (_is_teaser_list(lst) or (site is not None and _is_link_teaser_list(lst, *site))):
+        if _attached(lst, body) and (_is_teaser_list(lst) or any(_is_link_teaser_list(lst, *s) for s in sites)):
             drop(lst, "teaser-list")
     # paragraphs of links one per line to other stories, and notices linking the site's legal pages
     # (a list: removing an element while lxml iterates the tree ends the iteration there)
@@ -485,7 +492,9 @@ _SHARE_RE = re.compile(
 _SHARE_MAX_CHARS = 160  # share/subscribe call-to-action lines are short; longer ones may be prose
 _CREDIT_RE = re.compile(
     r"^\W*((photo|image|picture|foto|bild|credit|photograph|source)s?\s*(credit)?\s*[:©]|©|\(c\)\s|"
-    r"(photo|image|foto)\s*:\s*)",
+    r"(photo|image|foto)\s*:\s*|"
+    # "photo:" in other scripts: Cyrillic (ru/uk/bg/sr), Greek, Japanese, Korean, Chinese
+    r"(фото|снимка|φωτογραφία|写真|사진|图片?|圖片?|摄影|攝影)\s*[:：©])",
     re.IGNORECASE,
 )
 _CREDIT_MAX_CHARS = 120  # credits are a name and an agency; longer lines are captions or prose
@@ -617,6 +626,31 @@ def _is_doubled(s: str) -> bool:
     return len(s) >= 21 and s[:half].strip() == s[half:].strip() and " " in s[:half].strip()
 
 
+#: The site's own newsletter, news app, push alerts or messaging channel offered to the reader, anywhere
+#: in a short line ("Check out more ... by signing up to our free weekly newsletter", "Abonniere den
+#: Whatsapp-Kanal von ...", "... beim täglichen WAZ-Newsletter richtig – hier entlang"): a line needs
+#: both the offer (`_PROMO_NOUN_RE`) and words asking the reader to take it up (`_PROMO_ACTION_RE`,
+#: imperative or addressed forms only), as a story names newsletters, apps and their subscribers too.
+_PROMO_NOUN_RE = re.compile(
+    r"newsletter|news-?app\b|push[- ]?(alerts?|notifications?|nachrichten|mitteilungen|benachrichtigungen)\b|"
+    r"(whatsapp|telegram)[- ]?(kanal|channel|canal|gruppe|group)\b|infolettre|boletín",
+    re.IGNORECASE,
+)
+_PROMO_ACTION_RE = re.compile(
+    r"\bsign(ing)?[- ]up (for|to)\b|\bsubscribe (to|for|now)\b|\babonnier(e|en sie)\b|\bhier (entlang|geht)\b|"
+    r"\bmeld(e dich|en sie sich)\b.{0,40}\ban\b|\binscri(vez|bete)\b|\bsuscr[ií]bete\b|\biscriviti\b|"
+    r"\bdownload (our|the)\b|\blade (dir )?die\b",
+    re.IGNORECASE,
+)
+#: Such an offer is a sentence or two; a longer paragraph naming a newsletter and a sign-up is prose.
+PROMO_MAX_CHARS = 240
+
+
+def _is_promo(s: str) -> bool:
+    """A short line offering the site's newsletter, app, alerts or channel (see `_PROMO_NOUN_RE`)."""
+    return len(s) <= PROMO_MAX_CHARS and bool(_PROMO_NOUN_RE.search(s)) and bool(_PROMO_ACTION_RE.search(s))
+
+
 #: A link to the site's profile on a social network ("Facebook https://fb.me/example", "Twitter:
 #: twitter.com/example"): a "follow us" line when little else is on it (at most SOCIAL_LINE_MAX_REST
 #: characters besides the addresses), as a story's sentence that cites a post says more around it.
@@ -695,6 +729,8 @@ def _line_class(line: str) -> str | None:
         return "share"
     if len(s) <= PAYWALL_LINE_MAX_CHARS and PAYWALL_RE.search(s):
         return "paywall"
+    if _is_promo(s):
+        return "subscribe"
     return None
 
 
@@ -728,6 +764,26 @@ def _author_words(names: list[str] | None) -> list[str]:
 def _names_only(line: str, author_words: list[str]) -> bool:
     """True when ``line`` is the authors' names and nothing else (``author_words``: `_author_words`)."""
     return len(line) <= _AUTHOR_LINE_MAX_CHARS and _author_words([line]) == author_words
+
+
+#: A heading opening the story is the headline again, worded a little differently (a kicker before
+#: it, a clause of the title left out), when this share of its characters is words of one of the
+#: page's titles: Mozilla Readability's test (``textSimilarity`` > 0.75) for the heading it drops.
+TITLE_HEADING_SIMILARITY = 0.75
+
+
+def _reads_as_title(heading: str, titles: set[str]) -> bool:
+    """Whether most of ``heading``'s words (by characters) are words of one of ``titles`` (`_norm`ed)."""
+    words = _norm(heading).split()
+    if not words:
+        return False
+    whole = len(" ".join(words))
+    for title in titles:
+        known = set(title.split())
+        own = [w for w in words if w not in known]
+        if 1 - len(" ".join(own)) / whole > TITLE_HEADING_SIMILARITY:
+            return True
+    return False
 
 
 #: Datelines and bylines are header/footer chrome only within this many blocks of either end.
@@ -784,7 +840,7 @@ def filter_blocks(
     # the title printed again at the top of the body
     titles = {_norm(t) for t in ([title] if isinstance(title, str) else title or []) if t and _norm(t)}
     if titles:
-        while out and _norm(out[0]) in titles:
+        while out and (_norm(out[0]) in titles or (kinds[0] == "head" and _reads_as_title(out[0], titles))):
             out.pop(0)
             kinds.pop(0)
             where.pop(0)

@@ -306,6 +306,13 @@ def test_lead_is_not_added_twice_nor_from_a_container() -> None:
     result = extract(page(f"<article>{STORY}</article>", f"<meta name='description' content='{DEK}'>"),
                      "https://example.test/hidden")
     assert isinstance(result, Article) and DEK not in result.text
+    # a caption the description repeats (sites describe a story by its lead image's caption) is no lead
+    caption = "Ferry passengers wait at the old pier, which will stay open during the two years of works."
+    head = f"<meta name='description' content='{caption}'><title>Ferry pier approved after two years</title>"
+    body = (f"<article><h1>Ferry pier approved after two years</h1><figure><img src='pier.jpg'>"
+            f"<figcaption>{caption}</figcaption></figure>{STORY}</article>")
+    result = extract(page(body, head), "https://example.test/caption")
+    assert isinstance(result, Article) and caption not in result.text and "+lead" not in result.signals["path"]
 
 
 def test_min_text_chars_parameter() -> None:

@@ -61,6 +61,16 @@ def run(lines: list[str], **kw: object) -> tuple[list[str], Counter[str]]:
         ("Already a subscriber? Log in to read the rest.", "paywall"),
         ("Dieser Artikel ist exklusiv für Abonnenten.", "paywall"),
         ("［有料会員限定］ この記事は会員限定です。電子版に登録すると続きをお読みいただけます。", "paywall"),
+        ("Check out more of the Gazette's latest travel stories by signing up to our free weekly newsletter",
+         "subscribe"),
+        ("Eine Newsübersicht am Morgen und zum Feierabend: Abonniere den Whatsapp-Kanal von Example News.",
+         "subscribe"),
+        ("Sie mögen den Tag kompakt zusammengefasst? Dann sind Sie beim täglichen Newsletter richtig – hier entlang.",
+         "subscribe"),
+        ("Aktuelle Nachrichten aufs Handy? Hier geht es zur neuen News-App – für Android und iOS.", "subscribe"),
+        ("Фото: Иван Петров, Коммерсантъ", "photo-credit"),
+        ("写真：共同通信", "photo-credit"),
+        ("사진: 연합뉴스", "photo-credit"),
     ],
 )
 def test_line_noise_classes(noise: str, cls: str) -> None:
@@ -76,7 +86,11 @@ def test_line_noise_classes(noise: str, cls: str) -> None:
                                   "netflix.com/title/80100172",  # no social network's address
                                   # a story's paragraph about a paywall is longer than a notice
                                   "The paper's own report, which is for subscribers only, said the council had known of "
-                                  "the cracks in the bridge since 2019 and had chosen to repair the road first."])
+                                  "the cracks in the bridge since 2019 and had chosen to repair the road first.",
+                                  # a story about a newsletter or an app offers none
+                                  "Her newsletter now has 40,000 paying subscribers, she said.",
+                                  "Users can download the app from Monday, the company said.",
+                                  "The ministry's push alerts reached two million phones during the storm."])
 def test_story_lines_like_teaser_headings_stay(line: str) -> None:
     out, removed = run([STORY[0], line, *STORY[1:]])
     assert out == [STORY[0], line, *STORY[1:]]
@@ -111,6 +125,21 @@ def test_title_repeated_at_top_is_removed() -> None:
     title = "Water bill passes after marathon debate"
     out, removed = run([title, title, *STORY], title=[title, "Water bill passes after marathon debate | Daily"])
     assert out == STORY and removed["title-repeat"] == 2
+
+
+def test_a_heading_atop_the_story_that_reads_as_the_title_is_removed() -> None:
+    """The headline again, with a kicker before it or a clause left out: most of its words are the title's."""
+    title = "Water bill passes after marathon debate in the regional parliament"
+    removed: Counter[str] = Counter()
+    kept = filter_blocks([("head", "Farming: Water bill passes after marathon debate"), *(("p", s) for s in STORY)],
+                         title=[title], removed=removed)
+    assert [text for _, text in kept] == STORY and removed["title-repeat"] == 1
+    # a subheading of the story shares a word or two with the title, and a paragraph is never taken
+    story_head = "Farmers plan a legal challenge to the bill"
+    kept = filter_blocks([("head", story_head), *(("p", s) for s in STORY)], title=[title])
+    assert kept[0][1] == story_head
+    kept = filter_blocks([("p", "Water bill passes after debate"), *(("p", s) for s in STORY)], title=[title])
+    assert kept[0][1] == "Water bill passes after debate"
 
 
 def test_pull_quote_repeating_a_body_sentence() -> None:
@@ -248,6 +277,20 @@ def test_lists_of_links_to_the_sites_other_stories_are_removed_but_story_lists_k
     text = assert_one_teaser_list_only_with_the_url(doc, url)
     assert "Other story headline" not in text
     assert "Bug 103 fixed" in text and "Part 3 of this long explainer" in text and "witness 3" in text
+
+
+def test_a_syndicated_copys_teaser_list_links_the_site_it_was_fetched_from() -> None:
+    """A story syndicated to a sister site: its canonical address is on the other site, its teaser list
+    links the site that serves it; that list goes when the fetched address is given too."""
+    canonical = "https://sister.example/politics/article900/budget-vote.html"
+    fetched = "https://news.example/politics/article900/budget-vote.html"
+    teasers = "".join(f"<li><strong>Kicker {i}: </strong><a href='https://news.example/politics/article{910 + i}/"
+                      f"story-{i}.html'>Other story headline number {i}</a></li>" for i in range(4))
+    doc = f"<html><body><article><p>Story text.</p><ul>{teasers}</ul></article></body></html>"
+    assert preclean(lxml_html.fromstring(doc), canonical)["teaser-list"] == 0
+    tree = lxml_html.fromstring(doc)
+    assert preclean(tree, canonical, also_url=fetched)["teaser-list"] == 1
+    assert "Other story headline" not in tree.text_content()
 
 
 def assert_one_teaser_list_only_with_the_url(doc: str, url: str) -> str:

@@ -753,3 +753,101 @@ def test_a_paragraph_written_bare_after_a_figure_is_a_paragraph() -> None:
     blocks = result.text.split("\n\n")
     assert bare + " More" in blocks
     assert result.text.index("eighteen months") < result.text.index("covered waiting area") < result.text.index("shop owners")
+
+
+LAYOUT_PAGE = (
+    "<table width='90%' cellpadding='20'><tr><td>"
+    "<h1>Ferry pier approved</h1>"
+    "<p>The harbour authority approved the new ferry pier on Tuesday after a two-year planning process "
+    "that drew more than four hundred public comments from residents and businesses.</p>"
+    "<p>The comments fell roughly into these groups:</p>"
+    "<ul><li>residents asking for a later last crossing on weekdays</li>"
+    "<li>shop owners asking for a covered waiting area by the old town</li>"
+    "<li>cyclists asking for room for bicycles on every boat</li></ul>"
+    "<p>Construction is expected to start in the spring and to last eighteen months, during which the "
+    "existing pier will remain open with a reduced timetable for commuters.</p>"
+    "</td><td>"
+    "<p>Local shop owners welcomed the decision, saying that more frequent crossings would bring visitors "
+    "back to the old town after several difficult seasons.</p>"
+    "<p>The county will publish the new timetable in the autumn, once the operators have agreed on the "
+    "number of crossings the new pier allows.</p>"
+    "</td></tr></table>"
+)
+
+
+def test_a_table_that_lays_out_the_story_is_read_as_its_paragraphs_and_lists() -> None:
+    result = extract(page(LAYOUT_PAGE), "https://example.test/pier")
+    assert isinstance(result, Article)
+    blocks = result.text.split("\n\n")
+    # one block per paragraph and list item, none glued to the next cell with " | ", lists kept
+    assert "The comments fell roughly into these groups:" in blocks
+    assert "cyclists asking for room for bicycles on every boat" in result.text
+    assert "|" not in result.text
+    assert any(b.startswith("Local shop owners") for b in blocks)
+    assert result.text.index("four hundred") < result.text.index("bicycles") < result.text.index("autumn")
+
+
+def test_only_tables_of_laid_out_prose_are_unwrapped() -> None:
+    from lxml.html import fromstring
+
+    from crawler.extraction import _unwrap_layout_tables
+
+    prose = "<p>" + "A sentence of the story that goes on for a while. " * 3 + "</p>"
+    layout = f"<table><tr><td>{prose}{prose}</td><td>side</td></tr></table>"
+    tree = fromstring(page(layout))
+    assert _unwrap_layout_tables(tree) == 1
+    assert tree.find(".//table") is None and tree.find(".//td") is None
+    assert len(tree.findall(".//p")) == 2
+    # data tables stay tables: header cells, a caption, or cells of one value or one line each
+    for data in (
+        f"<table><tr><th>Year</th><th>Notes</th></tr><tr><td>2024</td><td>{prose}{prose}</td></tr></table>",
+        f"<table><caption>Crossings</caption><tr><td>{prose}{prose}</td></tr></table>",
+        "<table><tr><td>2024</td><td>412</td></tr><tr><td>2025</td><td>" + "A long note. " * 30 + "</td></tr></table>",
+        f"<table><tr><td>{prose}</td><td>{prose}</td></tr></table>",
+    ):
+        tree = fromstring(page(data))
+        assert _unwrap_layout_tables(tree) == 0, data
+        assert tree.find(".//table") is not None
+    # a data table nested in a layout table's cell is judged on its own, and stays
+    nested = f"<table><tr><td>{prose}{prose}<table><tr><th>Year</th></tr><tr><td>2024</td></tr></table></td></tr></table>"
+    tree = fromstring(page(nested))
+    assert _unwrap_layout_tables(tree) == 1
+    assert tree.find(".//table/tr/th") is not None or tree.find(".//table//th") is not None
+
+
+def test_a_list_the_extractor_left_out_between_two_story_blocks_goes_back() -> None:
+    from lxml.html import fromstring
+
+    from crawler.extraction import Block, _restore_lists, _served_page
+
+    first, second, third = (p + "</p>" for p in STORY.split("</p>")[:3])
+    steps = "<ol><li>Close the old ticket office</li><li>Build the new pier <ul><li>with a shelter</li></ul></li></ol>"
+    links = "<ul><li><a href='https://other.test/a'>Timetables of the other ferries</a></li><li><a href='https://other.test/b'>Parking</a></li></ul>"
+    gallery = "<ul><li><figure><img src='a.jpg'><figcaption>The old pier at dawn</figcaption></figure></li></ul>"
+    tail = "<ul><li>A list after the story's last block</li></ul>"
+    tree = fromstring(page(f"<div>{first}{steps}{second}{links}{gallery}{third}{tail}</div>"))
+    blocks = [Block("p", fromstring(p).text_content()) for p in (first, second, third)]
+    out = _restore_lists(blocks, _served_page(tree), tree.find("body"))
+    # the steps go back between the blocks they stand between, nested items as items of their own;
+    # the links, the gallery's caption and the list after the story stay out
+    assert [b.text for b in out] == [blocks[0].text, "Close the old ticket office", "Build the new pier",
+                                     "with a shelter", blocks[1].text, blocks[2].text]
+    assert {b.kind for b in out[1:4]} == {"item"} and len({b.group for b in out[1:4]}) == 1
+    # a list pruning removed stays out; a list the story holds already is not added twice
+    pruned = fromstring(page(f"<div>{first}{steps}{second}{third}</div>"))
+    served = _served_page(pruned)
+    pruned.find(".//ol").drop_tree()
+    assert _restore_lists(blocks, served, pruned.find("body")) == blocks
+    assert _restore_lists(out, _served_page(tree), tree.find("body")) == out
+
+
+def test_a_story_without_a_container_keeps_its_lists_in_place() -> None:
+    story = STORY.split("</p>")
+    body = (f"<div><h1>Ferry pier approved</h1>{story[0]}</p><p>The plan has three parts:</p>"
+            "<ul><li>a longer pier for the larger boats</li><li>a covered waiting area</li>"
+            f"<li>a shelter for bicycles</li></ul>{story[1]}</p>{story[2]}</p></div>")
+    result = extract(page(body), "https://example.test/pier")
+    assert isinstance(result, Article)
+    blocks = result.text.split("\n\n")
+    assert blocks.index("The plan has three parts:") + 1 == blocks.index("a longer pier for the larger boats")
+    assert result.text.index("a shelter for bicycles") < result.text.index("eighteen months")

@@ -1117,7 +1117,11 @@ def _title(tree: HtmlElement, art: dict[str, Any], metas: dict[str, list[str]], 
         src["title"] = source
         title = strip_site_suffix(text, site_names)
         if source == "title" and title == text:
-            title = _cut_last_part(title)
+            # a bare <title>: the <h1> it starts with, before a separated tail, is the headline (also
+            # where the separator has no spaces around it, as Chinese and Japanese titles write it:
+            # "Headline-Site"); else the part before its last separator
+            head = next((h for h in h1s if len(h) < len(title) and _title_element_gives(title, h, site_names)), None)
+            title = head if head is not None else _cut_last_part(title)
         if _fold(title) in {_fold(h) for h in h1s}:
             src["title"] += "=h1"
         # a headline given as microdata or a plain meta tag (<meta itemprop|name="headline">) is evidence

@@ -290,6 +290,12 @@ def test_space_separated_meta_properties_and_dublin_core_first() -> None:
 def test_bare_title_element_loses_its_last_part() -> None:
     assert md_of("<title>Lorem ipsum dolor sit amet – My website</title>").title == "Lorem ipsum dolor sit amet"
     assert md_of("<title>Short - Site</title>").title == "Short - Site"  # too short a head to stand alone
+    # the <h1> the bare <title> starts with is the headline, separator spaced or not
+    h1 = "<h1>短缺药品保供稳价 全力保障临床用药需求</h1>"
+    assert md_of("<title>短缺药品保供稳价 全力保障临床用药需求-新华网</title>", h1).title == "短缺药品保供稳价 全力保障临床用药需求"
+    assert md_of("<title>Short - Site</title>", "<h1>Short</h1>").title == "Short"
+    # an <h1> that is not the <title>'s head (a section name, a logo) cuts nothing
+    assert md_of("<title>Harbour plans-Example</title>", "<h1>Harbour</h1>").title == "Harbour plans-Example"
 
 
 def test_byline_blocks_are_not_glued_and_login_widgets_are_not_bylines() -> None:

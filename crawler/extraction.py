@@ -485,6 +485,30 @@ def _unwrap_layout_tables(tree: HtmlElement) -> int:
     return unwrapped
 
 
+#: A ``<div>`` of inline content in a table cell is read as a paragraph (`_cell_divs_as_paragraphs`):
+#: trafilatura's table reader drops such a div when it starts with a link, so a table of apps, teams
+#: or places whose names are links lost the names ("| | 71.1 MB |"). Measured: readability-pages
+#: links-in-tables R 0.938 -> 0.966 (wikipedia-2 a little up), fundus-dev and np4k unchanged.
+CELL_DIVS_AS_PARAGRAPHS = True
+#: Elements that make a div more than a paragraph.
+_BLOCK_TAGS = frozenset({
+    "div", "p", "ul", "ol", "dl", "li", "table", "blockquote", "pre", "section", "article", "header",
+    "footer", "nav", "aside", "form", "figure", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
+})
+
+
+def _cell_divs_as_paragraphs(tree: HtmlElement) -> int:
+    """Make each ``<div>`` inside a table cell that holds no block element a ``<p>`` (a browser shows
+    both as a block of text); returns how many."""
+    made = 0
+    for cell in tree.iter("td", "th"):
+        for div in cell.iter("div"):
+            if not any(isinstance(d.tag, str) and d.tag in _BLOCK_TAGS for d in div.iterdescendants()):
+                div.tag = "p"
+                made += 1
+    return made
+
+
 #: Wrap a run of text standing bare between block elements in a paragraph (`_wrap_bare_text`).
 WRAP_BARE_TEXT = True
 #: Characters of bare text that make it a paragraph: a sentence, more than a label, a separator,
@@ -1184,6 +1208,8 @@ def _extract(
     _collapse_source_newlines(tree)
     if UNWRAP_LAYOUT_TABLES:
         _unwrap_layout_tables(tree)
+    if CELL_DIVS_AS_PARAGRAPHS:
+        _cell_divs_as_paragraphs(tree)
     if WRAP_BARE_TEXT:
         _wrap_bare_text(tree)
     joined = _join_split_story(tree) if JOIN_SPLIT_STORY else 0

@@ -851,3 +851,13 @@ def test_a_story_without_a_container_keeps_its_lists_in_place() -> None:
     blocks = result.text.split("\n\n")
     assert blocks.index("The plan has three parts:") + 1 == blocks.index("a longer pier for the larger boats")
     assert result.text.index("a shelter for bicycles") < result.text.index("eighteen months")
+
+
+def test_names_that_are_links_in_a_tables_cells_are_kept() -> None:
+    rows = "".join(f"<tr><td><div><a href='https://apps.example/{n}'>{n}</a></div></td><td><div>{mb} MB</div></td></tr>"
+                   for n, mb in (("Ferry Planner", 71), ("Harbour Maps", 32), ("Tide Tables", 18)))
+    table = f"<table><tr><th>App</th><th>Size</th></tr>{rows}</table>"
+    first, second = STORY.split("</p>")[:2]
+    result = extract(page(f"<article>{first}</p>{table}{second}</p></article>"), "https://example.test/apps")
+    assert isinstance(result, Article)
+    assert "Ferry Planner | 71 MB" in result.text and "Tide Tables | 18 MB" in result.text

@@ -1218,9 +1218,11 @@ def _extract(
     extracted = len(blocks)
     if RESTORE_SUBHEADINGS:
         blocks = _restore_subheadings(blocks, served, _visible_subheadings(tree))
+    headed = len(blocks)
     if RESTORE_LISTS:
         blocks = _restore_lists(blocks, served, tree.find("body"))
-    path = "trafilatura+preclean" + ("+joined" if joined else "") + ("+subheadings" if len(blocks) > extracted else "")
+    path = ("trafilatura+preclean" + ("+joined" if joined else "") + ("+subheadings" if headed > extracted else "")
+            + ("+lists" if len(blocks) > headed else ""))
     filtered = noise.filter_blocks(
         [(b.kind, b.text) for b in blocks], title=titles, authors=md.authors, removed=removed
     )

@@ -851,6 +851,8 @@ def test_a_story_without_a_container_keeps_its_lists_in_place() -> None:
     blocks = result.text.split("\n\n")
     assert blocks.index("The plan has three parts:") + 1 == blocks.index("a longer pier for the larger boats")
     assert result.text.index("a shelter for bicycles") < result.text.index("eighteen months")
+    # the record says which blocks were put back
+    assert "+lists" in result.signals["path"] and "+subheadings" not in result.signals["path"]
 
 
 def test_names_that_are_links_in_a_tables_cells_are_kept() -> None:

@@ -514,11 +514,9 @@ WRAP_BARE_TEXT = True
 #: Characters of bare text that make it a paragraph: a sentence, more than a label, a separator,
 #: a date or a count between two boxes.
 BARE_TEXT_MIN_CHARS = 100
-#: Elements that break the flow of text: bare text after one of them starts a line of its own.
-_FLOW_BREAKERS = frozenset({
-    "div", "section", "article", "aside", "figure", "table", "ul", "ol", "dl", "blockquote", "header",
-    "footer", "nav", "form", "h1", "h2", "h3", "h4", "h5", "h6", "p", "hr", "pre", "iframe", "video",
-})
+#: Elements that break the flow of text: bare text after one of them starts a line of its own. The
+#: block elements (a list item only inside its list, where bare text is no paragraph), and embeds.
+_FLOW_BREAKERS = (_BLOCK_TAGS - {"li"}) | {"iframe", "video"}
 #: What ends a run of bare text: the next block element, or a line break.
 _RUN_ENDS = _FLOW_BREAKERS | {"br"}
 #: Containers in which such a run is a paragraph of the story (not inside a paragraph, list or cell).
@@ -839,7 +837,7 @@ def _restore_lists(blocks: list[Block], page: ServedPage, body: HtmlElement | No
     have: set[str] = set()  # the blocks' letters (`_letters`); made when first needed
     insert: dict[int, list[list[str]]] = {}
     for lst, start, end in page.lists:  # the cheap tests first: most lists are not taken
-        if not any(a is body for a in lst.iterancestors()):
+        if not noise.attached(lst, body):
             continue  # pruned
         if next(lst.iter(*_GALLERY_TAGS), None) is not None:
             continue

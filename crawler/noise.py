@@ -108,7 +108,7 @@ def _link_chars(el: HtmlElement) -> int:
     return sum(len(a.text_content()) for a in el.iter("a"))
 
 
-def _attached(el: HtmlElement, root: HtmlElement) -> bool:
+def attached(el: HtmlElement, root: HtmlElement) -> bool:
     """False once an ancestor of ``el`` has been removed from ``root``."""
     return any(anc is root for anc in el.iterancestors())
 
@@ -144,7 +144,7 @@ def preclean(tree: HtmlElement, url: str | None = None, *, text_removed: Counter
     page_chars = len(body.text_content())
     for el in body.xpath(".//*[@hidden or @style]"):
         # a page that ships its story hidden (revealed by script) is not emptied
-        if is_hidden(el) and _attached(el, body) and page_chars - len(el.text_content()) >= HIDDEN_MIN_REST_CHARS:
+        if is_hidden(el) and attached(el, body) and page_chars - len(el.text_content()) >= HIDDEN_MIN_REST_CHARS:
             drop(el, "hidden")
     candidates: list[tuple[HtmlElement, str]] = []
     for el in body.xpath(".//*[@class or @id or @role]"):
@@ -154,7 +154,7 @@ def preclean(tree: HtmlElement, url: str | None = None, *, text_removed: Counter
         if cls:
             candidates.append((el, cls))
     for el, cls in candidates:
-        if not _attached(el, body):
+        if not attached(el, body):
             continue  # inside a region removed already
         text = el.text_content()
         total = len(text.strip())
@@ -169,12 +169,12 @@ def preclean(tree: HtmlElement, url: str | None = None, *, text_removed: Counter
     if site is not None and also_url and urlsplit(also_url).hostname != site[1].hostname:
         sites.append((also_url, urlsplit(also_url)))
     for lst in body.xpath(".//ul | .//ol"):
-        if _attached(lst, body) and (_is_teaser_list(lst) or any(_is_link_teaser_list(lst, *s) for s in sites)):
+        if attached(lst, body) and (_is_teaser_list(lst) or any(_is_link_teaser_list(lst, *s) for s in sites)):
             drop(lst, "teaser-list")
     # paragraphs of links one per line to other stories, and notices linking the site's legal pages
     # (a list: removing an element while lxml iterates the tree ends the iteration there)
     for p in body.xpath(".//p[.//a]"):
-        if not _attached(p, body):
+        if not attached(p, body):
             continue
         if site is not None and _is_link_lines(p, *site):
             drop(p, "teaser-list")

@@ -717,8 +717,9 @@ _PLACE_KEY_CHARS = 40
 _PLACE_MIN_CHARS = 20
 
 
-def _start_words(block: Block) -> list[str] | None:
-    """The block's first words, up to `_PLACE_KEY_CHARS` characters; None for a block too short to place."""
+def _start_key(block: Block) -> str | None:
+    """The block's first words, up to `_PLACE_KEY_CHARS` characters, run together as the page's text
+    (`ServedPage.text`) has them; None for a block too short to place."""
     words: list[str] = []
     chars = 0
     for word in block.text.split():
@@ -726,23 +727,25 @@ def _start_words(block: Block) -> list[str] | None:
         chars += len(word)
         if chars >= _PLACE_KEY_CHARS:
             break
-    return words if chars >= _PLACE_MIN_CHARS else None
+    return "".join(words) if chars >= _PLACE_MIN_CHARS else None
 
 
-def _place(words: list[str] | None, page: str) -> int | None:
-    """Where the page has a block starting with ``words`` (an offset into the page's text without
-    whitespace, `_served_page`), or None when
-    there are none, or the page has them nowhere or more than once."""
-    if words is None:
+def _place(key: str | None, page: ServedPage) -> int | None:
+    """Where the page has a block starting with ``key`` (`_start_key`; an offset into ``page.text``),
+    or None when there is no key, or the page has it nowhere or more than once. Each key is looked up
+    once a page (``page.places``): the story's blocks are placed by `_in_source_order`,
+    `_restore_subheadings` and `_restore_lists` in turn, each a search of the whole page text."""
+    if key is None:
         return None
-    key = "".join(words)
-    at = page.find(key)
-    if at < 0 or page.find(key, at + 1) >= 0:
-        return None
+    if key in page.places:
+        return page.places[key]
+    found = page.text.find(key)
+    at = found if found >= 0 and page.text.find(key, found + 1) < 0 else None
+    page.places[key] = at
     return at
 
 
-def _in_source_order(blocks: list[Block], page: str, removed: Counter[str]) -> list[Block]:
+def _in_source_order(blocks: list[Block], page: ServedPage, removed: Counter[str]) -> list[Block]:
     """Put a first element that trafilatura emitted ahead of its place back where the page has it.
 
     trafilatura tries its story frames one after another and keeps what a frame gave even when that
@@ -750,7 +753,7 @@ def _in_source_order(blocks: list[Block], page: str, removed: Counter[str]) -> l
     frame, though the page has it further down (a list between the lead and the first step; an author
     box or a teaser after the story). Moved to its place when that lies inside the rest of the story;
     dropped as ``outside-story`` when the page has it after the story's last block. ``page``: the
-    page's text as served, whitespace removed (`_served_page`).
+    page as served (`_served_page`).
     """
     first = 1  # the first element's blocks: the first block, and the items of its list
     if blocks and blocks[0].group:
@@ -758,12 +761,12 @@ def _in_source_order(blocks: list[Block], page: str, removed: Counter[str]) -> l
             first += 1
     if first >= len(blocks):
         return blocks
-    head_words = next((w for w in map(_start_words, blocks[:first]) if w is not None), None)
-    if head_words is None:
+    head_key = next((k for k in map(_start_key, blocks[:first]) if k is not None), None)
+    if head_key is None:
         return blocks
-    head = _place(head_words, page)
+    head = _place(head_key, page)
     rest = blocks[first:]
-    places = [_place(_start_words(b), page) for b in rest]
+    places = [_place(_start_key(b), page) for b in rest]
     known = [p for p in places if p is not None]
     if head is None or not known or known[0] > head:
         return blocks
@@ -842,14 +845,14 @@ def _restore_lists(blocks: list[Block], page: ServedPage, body: HtmlElement | No
         if next(lst.iter(*_GALLERY_TAGS), None) is not None:
             continue
         if not keys:
-            keys = ["".join(words) if (words := _start_words(b)) else None for b in blocks]
+            keys = [_start_key(b) for b in blocks]
         # the story block that starts right after the list (searched in that window only) ...
         nxt = next((i for i in range(1, len(blocks)) if (key := keys[i]) is not None
                     and 0 <= text.find(key, end, end + LIST_GAP_CHARS + len(key)) <= end + LIST_GAP_CHARS), None)
-        if nxt is None or _place(_start_words(blocks[nxt]), text) is None:
+        if nxt is None or _place(keys[nxt], page) is None:
             continue  # none, or its words stand elsewhere on the page too: its place is not sure
         # ... and the one before it in the story, which the page has before the list
-        at = _place(_start_words(blocks[nxt - 1]), text)
+        at = _place(keys[nxt - 1], page)
         if at is None or at >= start:
             continue
         links = sum(len("".join(a.text_content().split())) for a in lst.iter("a"))
@@ -882,7 +885,9 @@ class ServedPage(NamedTuple):
     #: where the next of its sibling elements to hold text starts.
     heads: list[tuple[str, int]]
     #: Each outermost list (``<ul>``, ``<ol>``) with the offsets in ``text`` where it starts and ends.
-    lists: list[tuple[Any, int, int]] = []
+    lists: list[tuple[Any, int, int]]
+    #: Where ``text`` has each block start looked up so far (`_place`), None where it is not once.
+    places: dict[str, int | None]
 
 
 def _served_page(tree: HtmlElement) -> ServedPage:
@@ -941,7 +946,7 @@ def _served_page(tree: HtmlElement) -> ServedPage:
             sibling = sibling.getnext()  # comments, scripts, images: no text
         if sibling is not None and spans[sibling][0] == end:
             heads.append((text, end))
-    return ServedPage("".join(parts), heads, lists)
+    return ServedPage("".join(parts), heads, lists, {})
 
 
 def _letters(text: str) -> str:
@@ -969,14 +974,14 @@ def _restore_subheadings(blocks: list[Block], page: ServedPage, kept: set[str]) 
     start the story holds already as a block of its own."""
     if len(blocks) < 2:
         return blocks
-    text, heads, _ = page
+    heads = page.heads
     have = {_letters(b.text) for b in blocks}
     wanted = [(h, end) for h, end in heads if _letters(h) and _letters(h) in kept and _letters(h) not in have]
     if not wanted:
         return blocks
     starts: dict[int, int] = {}  # page offset -> index of the block starting there
     for i, block in enumerate(blocks):
-        at = _place(_start_words(block), text)
+        at = _place(_start_key(block), page)
         if at is not None:
             starts.setdefault(at, i)
     insert: dict[int, list[str]] = {}
@@ -1212,7 +1217,7 @@ def _extract(
         _wrap_bare_text(tree)
     joined = _join_split_story(tree) if JOIN_SPLIT_STORY else 0
     recorded: list[str | None] = []
-    blocks = _in_source_order(_run_trafilatura(tree, url, recorded), served.text, removed)
+    blocks = _in_source_order(_run_trafilatura(tree, url, recorded), served, removed)
     extracted = len(blocks)
     if RESTORE_SUBHEADINGS:
         blocks = _restore_subheadings(blocks, served, _visible_subheadings(tree))

@@ -725,8 +725,8 @@ class ArticleStore:
     # ---------------------------------------------------------------- reads
     def find_exact(self, content_hash: str, *, exclude: str) -> str | None:
         """Canonical URL of a stored article (not ``exclude``) with exactly this text, if any."""
-        with self.Session() as session:
-            candidates = session.execute(_same_hash_key(content_hash).where(Article.canonical_url != exclude))
+        with self.engine.connect() as conn:
+            candidates = conn.execute(_same_hash_key(content_hash).where(Article.canonical_url != exclude))
             return next((url for url, digest in candidates if digest == content_hash), None)
 
     def find_near(self, fingerprint: str, *, exclude: str) -> str | None:
@@ -737,8 +737,8 @@ class ArticleStore:
         match = or_(*(getattr(Article, col).in_(values) for col, values in zip(_BAND_COLUMNS, probes(fingerprint),
                                                                                  strict=True)))
         best: tuple[int, int, str] | None = None
-        with self.Session() as session:
-            rows = session.execute(
+        with self.engine.connect() as conn:
+            rows = conn.execute(
                 select(Article.id, Article.canonical_url, Article.simhash, Article.duplicate_of)
                 .where(match, Article.canonical_url != exclude, Article.simhash.is_not(None))
             )
@@ -759,9 +759,9 @@ class ArticleStore:
 
     def known(self, url: str) -> KnownArticle | None:
         """What the store knows of the article at ``url`` (its canonical URL or an alias), if anything."""
-        with self.Session() as session:
-            canonical = session.scalar(select(UrlAlias.canonical_url).where(UrlAlias.url == url)) or url
-            row = session.execute(
+        with self.engine.connect() as conn:
+            canonical = conn.scalar(select(UrlAlias.canonical_url).where(UrlAlias.url == url)) or url
+            row = conn.execute(
                 select(Article.canonical_url, Article.fetched_at, Article.etag, Article.date_published)
                 .where(Article.canonical_url == canonical)
             ).first()

@@ -190,16 +190,16 @@ def test_in_source_order_moves_or_drops_only_a_first_block_placed_once_on_the_pa
         "Construction is expected to start in the spring and to last eighteen months",
         "Local shop owners welcomed the decision",
     ))
-    text = _served_page(fromstring(page(f"<article>{STORY}</article>")))
+    served = _served_page(fromstring(page(f"<article>{STORY}</article>")))
     removed: Counter[str] = Counter()
-    assert _in_source_order([s0, s1, s2], text, removed) == [s0, s1, s2]
-    assert _in_source_order([s1, s0, s2], text, removed) == [s0, s1, s2]
+    assert _in_source_order([s0, s1, s2], served, removed) == [s0, s1, s2]
+    assert _in_source_order([s1, s0, s2], served, removed) == [s0, s1, s2]
     assert not removed
-    assert _in_source_order([s2, s0, s1], text, removed) == [s0, s1]
+    assert _in_source_order([s2, s0, s1], served, removed) == [s0, s1]
     assert removed == Counter({"outside-story": 1})
     # the items of a list move together
     items = [Block("item", "Construction is expected to start in the spring", 1), Block("item", "and last", 1)]
-    assert _in_source_order([*items, s0, s2], text, Counter()) == [s0, *items, s2]
+    assert _in_source_order([*items, s0, s2], served, Counter()) == [s0, *items, s2]
     # the first block's start stands twice on this page: its place is unknown, nothing moves
     twice = _served_page(fromstring(page(
         f"<article>{STORY}</article><p>Construction is expected to start in the spring and to last eighteen months.</p>"

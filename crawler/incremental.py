@@ -29,7 +29,7 @@ from scrapy.http import Response
 from crawler.config import Config
 from crawler.dates import parse_date
 from crawler.signals import frontier_for
-from crawler.storage import ArticleStore, KnownArticle, open_shared, release_shared
+from crawler.storage import ArticleStore, KnownArticle, OutageGuard, open_shared, release_shared
 from crawler.urls import UrlSet
 
 logger = logging.getLogger(__name__)
@@ -48,11 +48,16 @@ class _StoreUser:
 
     store: ArticleStore | None
 
+    #: What the crawl goes without while the database is away (see `OutageGuard`).
+    purpose = "known-article look-ups (every article is fetched)"
+
     def __init__(self, config: Config, stats: Any, crawler: Any = None) -> None:
         self.config = config
         self.stats = stats
         self.crawler = crawler
         self.store = None
+        self.guard = OutageGuard(self.purpose, retry_seconds=config.db_retry_seconds, stats=stats,
+                                 stat="newsclean/incremental/unanswered")
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Any:
@@ -122,8 +127,8 @@ class IncrementalMiddleware(_StoreUser):
     def _wanted(self, request: Request) -> bool:
         if self.store is None:
             return True
-        known = self.store.known(request.url)
-        if known is None:
+        known = self.guard.ask(self.store.known, request.url)
+        if known is None:  # not stored, or the database is away: fetched (the store upserts it)
             return True
         reason = self.revisit_reason(known, request.meta.get("nc_changed"), datetime.now(UTC))
         if reason is None:
@@ -155,6 +160,8 @@ class NotModifiedMiddleware(_StoreUser):
     goes no further (no extraction). It also drops a discovery request (a listing page that redirects,
     say) for a URL already requested as an article in this run (by any worker, with the shared frontier)."""
 
+    purpose = "marking articles answered 304 Not Modified as seen (they wait)"
+
     def __init__(self, config: Config, stats: Any, crawler: Any = None) -> None:
         super().__init__(config, stats, crawler)
         self.unchanged: list[str] = []
@@ -170,7 +177,11 @@ class NotModifiedMiddleware(_StoreUser):
             raise IgnoreRequest(f"{request.url}: already requested as an article by a worker of this crawl")
 
     def spider_closed(self, spider: Any) -> None:
-        self._touch()
+        self.guard.next_attempt = 0.0  # the last chance: try even within the retry wait
+        if not self._touch():
+            self.stats.set_value("newsclean/articles/unchanged_unmarked", len(self.unchanged))
+            logger.warning("%d unchanged articles could not be marked as seen: the database is unreachable"
+                           " (their last fetch time stays as it was)", len(self.unchanged))
         super().spider_closed(spider)
 
     def process_response(self, request: Request, response: Response) -> Response:
@@ -183,7 +194,9 @@ class NotModifiedMiddleware(_StoreUser):
             raise IgnoreRequest(f"{request.url}: not modified since the last fetch")
         return response
 
-    def _touch(self) -> None:
-        if self.unchanged and self.store is not None:
-            self.store.touch(self.unchanged)
+    def _touch(self) -> bool:
+        """Mark the unchanged articles as seen; False when the database is away (they wait)."""
+        if self.unchanged and self.store is not None and not self.guard.do(self.store.touch, self.unchanged):
+            return False
         self.unchanged = []
+        return True

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from functools import lru_cache
 from json.encoder import encode_basestring_ascii
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import (
@@ -57,7 +58,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from crawler.config import mask_password
@@ -69,6 +70,70 @@ if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+
+def is_outage(exc: SQLAlchemyError) -> bool:
+    """True when the error says the database is unreachable (connection refused or cut, SQLite
+    locked), not that the data is wrong."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, OperationalError)
+
+
+def error_reason(exc: BaseException) -> str:
+    """The database's own reason for an error, on one line (``OperationalError: connection refused``)."""
+    reason = getattr(exc, "orig", None) or exc
+    text = str(reason).strip()
+    return f"{type(reason).__name__}: {text.splitlines()[0] if text else ''}"
+
+
+class OutageGuard:
+    """Database calls a crawl can go on without (duplicate and known-article look-ups, marking
+    articles seen): while the database is unreachable, `ask` answers None ("not known") and `do`
+    answers False ("not done, keep it for later") instead of raising, and the database is tried again
+    every ``retry_seconds`` only, not once a page (connecting to a vanished host can take seconds).
+    One warning when the database goes away, one line when it is back; each call not answered is
+    counted in the stat ``stat``. An error that is not an outage (a bug, bad data) is raised."""
+
+    def __init__(self, purpose: str, *, retry_seconds: float, stats: Any, stat: str) -> None:
+        self.purpose = purpose
+        self.retry_seconds = retry_seconds
+        self.stats = stats
+        self.stat = stat
+        self.away = False
+        self.next_attempt = 0.0  # time.monotonic() of the next try while away
+
+    def ask(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        ok, answer = self._call(call, args, kwargs)
+        return answer if ok else None
+
+    def do(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
+        return self._call(call, args, kwargs)[0]
+
+    def _call(self, call: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[bool, T | None]:
+        if self.away and time.monotonic() < self.next_attempt:
+            self.stats.inc_value(self.stat)
+            return False, None
+        try:
+            answer = call(*args, **kwargs)
+        except SQLAlchemyError as exc:
+            if not is_outage(exc):
+                raise
+            self.next_attempt = time.monotonic() + self.retry_seconds
+            self.stats.inc_value(self.stat)
+            if not self.away:
+                self.away = True
+                logger.warning("Database unreachable for %s (%s); the crawl goes on without them until it is"
+                               " back", self.purpose, error_reason(exc))
+            return False, None
+        if self.away:
+            self.away = False
+            logger.info("Database reachable again for %s", self.purpose)
+        return True, answer
+
 
 #: One JSON type for lists and objects: JSON on SQLite, JSONB on PostgreSQL.
 JSONType = JSON().with_variant(JSONB(), "postgresql")

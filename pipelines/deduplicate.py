@@ -22,12 +22,20 @@ Memory: the pipeline keeps in memory only the records it passed on that are not 
 store pipeline reports records stored (`crawler.signals.records_stored`), they are forgotten here and
 found in the database instead (by canonical URL and crawl run, content hash, fingerprint bands), so
 the same decisions are made however long the crawl: no per-page memory grows with it.
+
+When the database is unreachable (the store journals records meanwhile), a look-up it cannot answer
+counts as "not stored": the record is passed on (the store's upsert by canonical URL keeps one row
+a URL, so at worst a copy under another URL is stored instead of becoming an alias) rather than lost.
+Aliases it cannot record wait in memory and are written with the next answered look-up or at close.
+Counted as ``newsclean/dedup/unanswered``, with one warning when the database goes away and one when
+it is back.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
@@ -36,9 +44,11 @@ from crawler.config import Config
 from crawler.duplicates import NEAR_DUPLICATE_MAX_BITS, NearDuplicateIndex, StoredKeys, distance, simhash
 from crawler.items import ArticleItem
 from crawler.signals import records_stored
-from crawler.storage import ArticleStore, open_shared, release_shared
+from crawler.storage import ArticleStore, OutageGuard, open_shared, release_shared
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class DeduplicatePipeline:
@@ -57,6 +67,11 @@ class DeduplicatePipeline:
         #: crawl's run in the database, known from the first batch stored.
         self.stored = StoredKeys()
         self.run_id: int | None = None
+        #: Aliases not recorded yet because the database was away; whether it is away now.
+        self.pending_aliases: list[tuple[str, str]] = []
+        self.guard = OutageGuard("duplicate look-ups (records pass on unchecked against stored ones,"
+                                 " URL aliases wait)", retry_seconds=config.db_retry_seconds, stats=stats,
+                                 stat="newsclean/dedup/unanswered")
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DeduplicatePipeline:
@@ -91,13 +106,36 @@ class DeduplicatePipeline:
             return entry[0], entry[1]
         if key not in self.stored or self.run_id is None or self.store is None:
             return None
-        return self.store.stored_in_run(key, self.run_id)
+        return self._ask(self.store.stored_in_run, key, self.run_id)
+
+    def _ask(self, call: Callable[..., T | None], *args: Any, **kwargs: Any) -> T | None:
+        """A look-up in the database (None while it is away); aliases waiting for it go first."""
+        if self.pending_aliases:
+            self._write_aliases()
+        return self.guard.ask(call, *args, **kwargs)
+
+    def _alias(self, pairs: list[tuple[str, str]]) -> None:
+        """Record ``(alias URL, canonical URL)`` pairs; kept for later while the database is away."""
+        self.pending_aliases.extend(pairs)
+        self._write_aliases()
+
+    def _write_aliases(self) -> bool:
+        assert self.store is not None
+        if self.guard.do(self.store.add_aliases, self.pending_aliases):
+            self.pending_aliases = []
+        return not self.pending_aliases
 
     def open_spider(self) -> None:
         self.store = open_shared(self.crawler, self.config.database_url, migrate=self.config.auto_migrate)
 
     def close_spider(self) -> None:
         if self.store is not None:
+            self.guard.next_attempt = 0.0  # the last chance: try even within the retry wait
+            if self.pending_aliases and not self._write_aliases():
+                self.stats.set_value("newsclean/dedup/aliases_unrecorded", len(self.pending_aliases))
+                logger.warning("%d URL aliases could not be recorded: the database is unreachable (the"
+                               " records behind them were dropped as duplicates of stored ones)",
+                               len(self.pending_aliases))
             release_shared(self.crawler, self.store)
             self.store = None
 
@@ -119,7 +157,7 @@ class DeduplicatePipeline:
             first, earlier = passed
             other_story = bool(earlier and fingerprint and distance(earlier, fingerprint) > NEAR_DUPLICATE_MAX_BITS)
             if not other_story or (url != key and self._passed_on(url) is not None):
-                self.store.add_aliases([(url, key)])
+                self._alias([(url, key)])
                 raise self._drop("duplicate url", f"{url}: duplicate of {key}, already passed on in this run")
             self.stats.inc_value("newsclean/canonical_conflicts")
             if url == key:
@@ -132,13 +170,14 @@ class DeduplicatePipeline:
                 record["canonical_url"] = key = url
 
         original = (self.by_hash.get(digest) if digest else None) or (
-            self.store.find_exact(digest, exclude=key) if digest else None)
+            self._ask(self.store.find_exact, digest, exclude=key) if digest else None)
         if original is not None and original != key:
-            self.store.add_aliases([(key, original), (url, original)])
+            self._alias([(key, original), (url, original)])
             raise self._drop("duplicate text", f"{url}: same text as {original}; stored as an alias of it")
 
         if fingerprint:
-            near = self.near.find(fingerprint, exclude=key) or self.store.find_near(fingerprint, exclude=key)
+            near = self.near.find(fingerprint, exclude=key) or self._ask(self.store.find_near, fingerprint,
+                                                                         exclude=key)
             if near is not None:
                 if self.config.near_duplicates == "drop":
                     raise self._drop("near duplicate", f"{url}: near duplicate of {near}")

@@ -23,13 +23,13 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy import signals
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.config import Config
 from crawler.items import ArticleItem
 from crawler.journal import Journal, journal_path
 from crawler.signals import records_committed, records_stored
-from crawler.storage import ArticleStore, open_shared, release_shared
+from crawler.storage import ArticleStore, error_reason, is_outage, open_shared, release_shared
 
 logger = logging.getLogger(__name__)
 
@@ -37,19 +37,6 @@ logger = logging.getLogger(__name__)
 MAX_RETRY_SECONDS = 60.0
 #: How long the end of a crawl keeps trying to write the journal to an absent database (seconds).
 CLOSE_RETRY_SECONDS = 30.0
-
-
-def is_outage(exc: SQLAlchemyError) -> bool:
-    """True when the error says the database is unreachable, not that the data is wrong."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    return isinstance(exc, OperationalError)
-
-
-def _reason(exc: BaseException) -> str:
-    reason = getattr(exc, "orig", None) or exc
-    text = str(reason).strip()
-    return f"{type(reason).__name__}: {text.splitlines()[0] if text else ''}"
 
 
 class StorePipeline:
@@ -102,7 +89,7 @@ class StorePipeline:
             try:
                 self.store.finish_run(self.run_id, reason, self.stats.get_stats())
             except SQLAlchemyError as exc:
-                logger.warning("Could not record the end of crawl run %s: %s", self.run_id, _reason(exc))
+                logger.warning("Could not record the end of crawl run %s: %s", self.run_id, error_reason(exc))
         release_shared(self.crawler, self.store)
         self.store = None
 
@@ -143,7 +130,7 @@ class StorePipeline:
             if is_outage(exc):
                 self._outage(exc, len(batch))
                 return batch
-            logger.warning("Batch of %d records refused (%s); retrying one by one", len(batch), _reason(exc))
+            logger.warning("Batch of %d records refused (%s); retrying one by one", len(batch), error_reason(exc))
             return self._write_one_by_one(batch)
         self._written(written)
         self._stored(batch)
@@ -171,15 +158,15 @@ class StorePipeline:
                     self._outage(exc, len(batch) - n)
                     return batch[n:]
                 self.stats.inc_value("newsclean/store/rejected")
-                self.rejected.append([{**record, "error": _reason(exc)}])
-                logger.error("Could not store %s: %s (kept in %s)", record.get("url"), _reason(exc), self.rejected.path)
+                self.rejected.append([{**record, "error": error_reason(exc)}])
+                logger.error("Could not store %s: %s (kept in %s)", record.get("url"), error_reason(exc), self.rejected.path)
         return []
 
     def _outage(self, exc: SQLAlchemyError, pending: int) -> None:
         self.stats.inc_value("newsclean/store/outages")
         self.next_attempt = time.monotonic() + self.retry_delay
         logger.warning("Database unreachable (%s); %d records go to the journal %s, next attempt in %.0f s",
-                       _reason(exc), pending, self.journal.path, self.retry_delay)
+                       error_reason(exc), pending, self.journal.path, self.retry_delay)
         self.retry_delay = min(self.retry_delay * 2, MAX_RETRY_SECONDS)
 
     def _replay(self) -> None:

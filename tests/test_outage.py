@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from scrapy import Request
+from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
+from sqlalchemy import select
 
+from crawler.extraction import content_hash
+from crawler.incremental import IncrementalMiddleware, NotModifiedMiddleware
 from crawler.items import ArticleItem
+from crawler.storage import Article, ArticleStore
+from pipelines.deduplicate import DeduplicatePipeline
 from pipelines.store import StorePipeline
 from spiders.news import NewsSpider
 
@@ -129,3 +137,95 @@ def test_a_bad_record_does_not_sink_its_batch(tmp_path: Path) -> None:
     assert sorted(stored_urls(database_url)) == sorted(item(n).url for n in (1, 2, 3, 4))
     assert store.stats.get_value("newsclean/store/rejected") == 1
     assert len(store.rejected) == 1
+
+
+def story_record(url: str, canonical: str, text: str) -> ArticleItem:
+    return ArticleItem(url=url, canonical_url=canonical, title="A story", text=text,
+                       word_count=len(text.split()), content_hash=content_hash(text))
+
+
+def words(seed: int) -> str:
+    """120 words, a different story for each seed (far apart in SimHash)."""
+    return " ".join(f"w{(seed * 7919 + i * (seed + 13)) % 10007}" for i in range(120)) + "."
+
+
+def crawler_on(database_url: str) -> Any:
+    crawler = get_crawler(NewsSpider, {"NEWSCLEAN_DATABASE_URL": database_url, "NEWSCLEAN_DB_RETRY_SECONDS": 0})
+    crawler.spider = NewsSpider(url="https://n.example/")
+    return crawler
+
+
+@pytest.mark.postgres
+def test_duplicate_look_ups_without_the_database_pass_records_on(
+        proxied_postgres: tuple[str, CuttableProxy], postgres_url: str) -> None:
+    """The database goes away between the deduplicate and the store pipeline's work: a record the
+    look-ups cannot check is passed on (the store journals it) instead of failing and being lost;
+    a repeat within the run is still dropped, and its alias is written once the database is back."""
+    database_url, proxy = proxied_postgres
+    direct = ArticleStore(postgres_url)
+    try:
+        direct.upsert([dict(story_record("https://n.example/a", "https://n.example/a", words(1)).__dict__)])
+        dedup = DeduplicatePipeline.from_crawler(crawler_on(database_url))
+        dedup.open_spider()
+        with pytest.raises(DropItem, match="same text as https://n.example/a"):
+            dedup.process_item(story_record("https://m.example/copy-1", "https://m.example/copy-1", words(1)))
+
+        proxy.cut()
+        new = story_record("https://n.example/b", "https://n.example/b", words(2))
+        assert dedup.process_item(new) is new
+        copy = story_record("https://m.example/copy-2", "https://m.example/copy-2", words(1))
+        assert dedup.process_item(copy) is copy  # not checked against the stored text: passed on, not lost
+        with pytest.raises(DropItem, match="already passed on in this run"):
+            dedup.process_item(story_record("https://n.example/b?from=home", "https://n.example/b", words(2)))
+        assert dedup.pending_aliases == [("https://n.example/b?from=home", "https://n.example/b")]
+        assert dedup.stats.get_value("newsclean/dedup/unanswered") >= 2
+
+        proxy.restore()
+        later = story_record("https://n.example/c", "https://n.example/c", words(3))
+        assert dedup.process_item(later) is later  # answered again; the waiting alias is written first
+        assert dedup.pending_aliases == []
+        dedup.close_spider()
+        assert direct.aliases() == {"https://m.example/copy-1": "https://n.example/a",
+                                    "https://n.example/b?from=home": "https://n.example/b"}
+    finally:
+        direct.close()
+
+
+def seen_at(store: ArticleStore, canonical_url: str) -> datetime:
+    with store.engine.connect() as conn:
+        value = conn.scalar(select(Article.last_seen_at).where(Article.canonical_url == canonical_url))
+    assert isinstance(value, datetime)
+    return value
+
+
+@pytest.mark.postgres
+def test_known_article_look_ups_without_the_database_fetch_the_article(
+        proxied_postgres: tuple[str, CuttableProxy], postgres_url: str) -> None:
+    """While the database is away the incremental gate lets article requests through (the store
+    upserts what they bring) instead of raising and cutting off the rest of the page's links; articles
+    answered 304 wait to be marked as seen until it is back."""
+    database_url, proxy = proxied_postgres
+    direct = ArticleStore(postgres_url)
+    try:
+        url = "https://n.example/2026/01/02/stored"
+        direct.upsert([dict(story_record(url, url, words(4)).__dict__, fetched_at="2026-01-02T00:00:00+00:00")])
+        before = seen_at(direct, url)
+        crawler = crawler_on(database_url)
+        gate, seen = IncrementalMiddleware.from_crawler(crawler), NotModifiedMiddleware.from_crawler(crawler)
+        for middleware in (gate, seen):
+            middleware.spider_opened(crawler.spider)
+        assert not gate.keep(Request(url, meta={"nc_role": "article"}))  # known and unchanged: skipped
+
+        proxy.cut()
+        other = "https://n.example/2026/01/02/stored?page=1"
+        assert gate.keep(Request(other, meta={"nc_role": "article"}))
+        assert crawler.stats.get_value("newsclean/incremental/unanswered") == 1
+        seen.unchanged.append(url)
+        assert not seen._touch() and seen.unchanged == [url]  # waits
+
+        proxy.restore()
+        for middleware in (gate, seen):
+            middleware.spider_closed(crawler.spider)
+        assert seen.unchanged == [] and seen_at(direct, url) > before
+    finally:
+        direct.close()

@@ -26,6 +26,17 @@ MIN_YEAR = 1990
 #: than now; one day of slack covers timezones and clocks that are slightly off.
 MAX_FUTURE = timedelta(days=1)
 
+#: UTC offsets (hours) of the timezone abbreviations news pages print that name one zone only
+#: ("May 3, 2024 10:00 EST"); dateutil knows none of them by itself and would drop the name, making the
+#: time UTC. Left out as ambiguous: CST (US Central / China), IST (India / Ireland / Israel), BST
+#: (British Summer / Bangladesh), AST (Atlantic / Arabia); these, like unknown names, stay UTC.
+ZONE_ABBREVIATIONS: dict[str, float] = {
+    "EST": -5, "EDT": -4, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8,
+    "HST": -10, "WET": 0, "WEST": 1, "CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "MSK": 3, "JST": 9,
+    "KST": 9, "AEST": 10, "AEDT": 11, "ACST": 9.5, "ACDT": 10.5, "AWST": 8, "NZST": 12, "NZDT": 13,
+}
+_TZINFOS = {name: int(hours * 3600) for name, hours in ZONE_ABBREVIATIONS.items()}
+
 _YEAR_RE = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 _EPOCH_RE = re.compile(r"^\d{10}(\d{3})?$")
 _ISO_DAY_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -107,8 +118,8 @@ def _parse(s: str) -> datetime | None:
         if not _YEAR_RE.search(s):
             return None  # dateutil would fill a missing year with the current one
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # e.g. UnknownTimezoneWarning for "EST"
-            return dateutil_parser.parse(s, fuzzy=False)
+            warnings.simplefilter("ignore")  # UnknownTimezoneWarning for a name not in ZONE_ABBREVIATIONS
+            return dateutil_parser.parse(s, fuzzy=False, tzinfos=_TZINFOS)
     except (ValueError, OverflowError, TypeError, IndexError) as exc:
         logger.debug("unparseable date %r: %s", s, exc)
         return None

@@ -38,8 +38,15 @@ def test_unparseable_or_implausible(raw: object) -> None:
     assert parse_date(raw) is None
 
 
-def test_unknown_timezone_name_does_not_warn() -> None:
-    assert parse_date("May 3, 2024 10:00 EST") is not None or True  # no warning is raised (warnings are errors)
+def test_timezone_names() -> None:
+    """A zone abbreviation of one zone gives its offset, in summer time too; an unknown or ambiguous
+    name is taken as UTC without a warning (warnings are errors here)."""
+    assert parse_date("May 3, 2024 10:00 EST") == "2024-05-03T10:00:00-05:00"
+    assert parse_date("Fri, 3 May 2024 10:00:00 PDT") == "2024-05-03T10:00:00-07:00"
+    assert parse_date("3 May 2024 10:00 CEST") == "2024-05-03T10:00:00+02:00"
+    assert parse_date("3 May 2024 23:30 ACST") == "2024-05-03T23:30:00+09:30"
+    assert parse_date("May 3, 2024 10:00 XYZT") == "2024-05-03T10:00:00+00:00"
+    assert parse_date("May 3, 2024 10:00 CST") == "2024-05-03T10:00:00+00:00"
 
 
 def test_format_iso_and_day_of() -> None:

@@ -10,9 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-#: How a page was found; stored on the record as ``discovered_via``.
-DISCOVERY_KINDS = ("sitemap", "feed", "link", "url list")
-
 
 @dataclass
 class PageItem:

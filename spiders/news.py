@@ -282,7 +282,7 @@ class NewsSpider(scrapy.Spider):
             published = entry.xpath(".//*[local-name()='publication_date']/text()").get()
             lastmod = entry.xpath("*[local-name()='lastmod']/text()").get()
             hinted = (published or lastmod or "").strip() or None
-            if not self._wanted(index, url, hinted, from_listing=False):
+            if not self._wanted(index, url, hinted):
                 continue
             request = self._article_request(index, url, via="sitemap", depth=0, hinted_date=hinted,
                                             changed=(lastmod or "").strip() or None)
@@ -315,7 +315,7 @@ class NewsSpider(scrapy.Spider):
                 continue
             url = self._join(response.url, link)
             hinted = entry.get("published") or entry.get("updated")
-            if not self._wanted(index, url, hinted, from_listing=False):
+            if not self._wanted(index, url, hinted):
                 continue
             request = self._article_request(index, url, via="feed", depth=0, hinted_date=hinted,
                                             changed=entry.get("updated") or entry.get("published"))
@@ -324,7 +324,7 @@ class NewsSpider(scrapy.Spider):
                 yield request
         logger.info("Feed %s: %d article URLs", response.url, found)
 
-    def _wanted(self, index: int, url: str, hinted: str | None, *, from_listing: bool) -> bool:
+    def _wanted(self, index: int, url: str, hinted: str | None) -> bool:
         """Whether a sitemap or feed entry is worth fetching as an article."""
         source = self.sources[index]
         if not in_domains(url, source.allowed_domains):

@@ -57,7 +57,8 @@ def _file_url(path: str) -> str:
 
 def extract_one(task: tuple[str, str]) -> dict[str, Any]:
     """The output record for one ``(path, url)``; never raises (errors become ``error`` records)."""
-    from crawler.extraction import Rejection, extract, to_item
+    from crawler.extraction import Rejection
+    from crawler.workers import extract_item
 
     path, url = task
     try:
@@ -65,11 +66,11 @@ def extract_one(task: tuple[str, str]) -> dict[str, Any]:
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
         return {"path": path, "url": url, "error": f"unreadable: {exc}", "_unreadable": True}
     try:
-        result = extract(html, url)
+        fetched = datetime.fromtimestamp(os.path.getmtime(path), UTC).replace(microsecond=0).isoformat()
+        result = extract_item(html, url, fetched_at=fetched, discovered_via="file")  # as a crawl's, simhash too
         if isinstance(result, Rejection):
             return {"path": path, "url": url, "error": f"{result.reason}: {result.detail}"}
-        fetched = datetime.fromtimestamp(os.path.getmtime(path), UTC).replace(microsecond=0).isoformat()
-        record = asdict(to_item(result, fetched_at=fetched, discovered_via="file"))
+        record = asdict(result)
         record["path"] = path
         return record
     except Exception as exc:  # one bad page must not stop the run; it gets an error record

@@ -40,6 +40,8 @@ def problems(record: ItemAdapter) -> list[str]:
             continue
         if parsed.tzinfo is None:
             out.append(f"{name} {value!r} has no UTC offset")
+        elif value[4:5] != "-":  # fromisoformat takes the basic form (20240503T...) too; the record is extended
+            out.append(f"{name} {value!r} is not in ISO 8601's extended form (YYYY-MM-DDThh:mm:ss+hh:mm)")
     for name in ("authors", "tags", "categories"):
         value = record.get(name)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -72,7 +74,7 @@ class ValidatePipeline:
             raise DropItem(f"{record['url']}: invalid record ({'; '.join(found)})")
         since = self._since(record["url"])
         published = record.get("date_published")
-        if since and published and date.fromisoformat(published[:10]) < since:
+        if since and published and datetime.fromisoformat(published).date() < since:
             self.stats.inc_value("newsclean/dropped/older than since")
             raise DropItem(f"{record['url']}: older than since ({published[:10]} < {since})", log_level="INFO")
         return item

@@ -212,9 +212,11 @@ class SsrfGuardMiddleware:
             try:
                 addresses = await _in_thread(self.resolver, host)
             except OSError as exc:
-                # Scrapy's own lookup will fail the same way and report it (fetch_error/dns).
+                # Failed closed: letting the request through would leave Scrapy to resolve the name again,
+                # unchecked, and a flaky or rebinding DNS server could answer a private address then.
+                # Raised as the DNS failure it is: retried like one, then counted as fetch_error/dns.
                 logger.debug("SSRF guard could not resolve %s: %s", host, exc)
-                return None
+                raise CannotResolveHostError(f"{host}: {exc}") from exc
             self.cache.put(host, addresses)
         self.check_addresses(request, host, addresses)
         if self.prime_dns_cache:

@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response
+from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
 from crawler import middlewares
@@ -29,6 +30,7 @@ from crawler.middlewares import (
     SsrfGuardMiddleware,
     SsrfRefused,
     address_kind,
+    failure_kind,
     ip_literal,
 )
 from crawler.storage import ArticleStore
@@ -122,9 +124,19 @@ def test_refused(guard: SsrfGuardMiddleware, url: str, kind: str) -> None:
 
 
 @pytest.mark.parametrize("url", ["http://public.example/news/", "https://93.184.215.14/", "http://8.8.8.8/",
-                                 "http://[2606:4700:4700::1111]/", "http://unknown.example/"])
+                                 "http://[2606:4700:4700::1111]/"])
 def test_allowed(guard: SsrfGuardMiddleware, url: str) -> None:
     assert run(guard.process_request(Request(url))) is None
+
+
+def test_a_name_the_guard_cannot_resolve_fails_as_a_dns_error(guard: SsrfGuardMiddleware) -> None:
+    """Not let through for Scrapy to resolve again unchecked: the DNS failure is the request's error
+    (retried by Scrapy's RetryMiddleware like its own lookup failures), and nothing is cached."""
+    with pytest.raises(CannotResolveHostError, match="unknown.example") as failed:
+        run(guard.process_request(Request("http://unknown.example/")))
+    assert len(guard.cache) == 0
+    assert "scrapy.exceptions.CannotResolveHostError" in Settings().getlist("RETRY_EXCEPTIONS")
+    assert failure_kind(failed.value) == "dns"
 
 
 def test_setting_allows_private_addresses() -> None:

@@ -94,6 +94,8 @@ _WIDE_CHARS_RE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4
 #: Pages larger than this are not parsed (a news page is well under 10 MB of HTML; bigger inputs
 #: are dumps or binaries and would only cost time).
 MAX_HTML_BYTES = 20_000_000
+#: Binary content is recognised by a NUL byte in this many first bytes (text formats have none).
+BINARY_SNIFF_BYTES = 1024
 #: JSON-LD types that describe a page listing other pages; with no article type beside them and
 #: little prose, the page is "not an article". (A bare WebSite object is no evidence: many article
 #: pages describe only the site in JSON-LD.)
@@ -226,7 +228,7 @@ def _decode(html: bytes | str, encoding: str | None) -> bytes | str | Rejection:
     if isinstance(html, bytes):
         if not html.strip():
             return Rejection("", "empty page", "no bytes")
-        if html.lstrip()[:8].startswith(_BINARY_MAGIC) or b"\x00" in html[:1024]:
+        if html.lstrip()[:8].startswith(_BINARY_MAGIC) or b"\x00" in html[:BINARY_SNIFF_BYTES]:
             return Rejection("", "not html", "binary content")
         if len(html) > MAX_HTML_BYTES:
             return Rejection("", "not html", f"{len(html)} bytes, over {MAX_HTML_BYTES}")
@@ -240,7 +242,7 @@ def _decode(html: bytes | str, encoding: str | None) -> bytes | str | Rejection:
         return Rejection("", "not html", f"input of type {type(html).__name__}")
     if not html.strip():
         return Rejection("", "empty page", "only whitespace")
-    if "\x00" in html[:1024]:
+    if "\x00" in html[:BINARY_SNIFF_BYTES]:
         return Rejection("", "not html", "binary content")
     return html
 

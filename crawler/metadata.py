@@ -90,6 +90,19 @@ _EMAIL_RE = re.compile(r"\S+@\S+")
 _URL_RE = re.compile(r"(https?://|www\.)[^\s)]+")
 #: A person's name has at most this many words; longer strings are sentences or org blurbs.
 MAX_NAME_WORDS = 5
+#: A name found in running text (a line of names, "(with John Roe)"), where no markup says it is one:
+#: two to four capitalised words; one word fewer than a byline field allows (names with particles).
+TEXT_NAME_MAX_WORDS = 4
+#: JSON-LD is walked this deep for article objects (``@graph`` > item > ``mainEntity`` > ...): deeper
+#: objects are not the page's article, and the bound keeps a hostile document's walk short.
+JSONLD_MAX_DEPTH = 6
+#: An ``<h1>`` longer than this is a paragraph marked up as a heading, not a headline.
+H1_MAX_CHARS = 400
+#: Site names shorter than this ("AP", "BBC") are matched as whole title parts only: as a prefix or a
+#: word they would match too much.
+SITE_NAME_MIN_CHARS = 4
+#: A title's trailing part that names the host's words is a site suffix when it is this short.
+SITE_SUFFIX_MAX_WORDS = 4
 
 
 @dataclass
@@ -152,7 +165,7 @@ def _load_json(raw: str) -> Any:
 
 
 def _walk(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
-    if depth > 6:
+    if depth > JSONLD_MAX_DEPTH:
         return
     if isinstance(node, list):
         for item in node:
@@ -268,14 +281,14 @@ def strip_site_suffix(title: str, site_names: list[str]) -> str:
         if not f or _TITLE_DATE_RE.fullmatch(part.strip()):
             return True  # an empty or punctuation-only part ("Headline - "), or a date ("| 28.04.2023")
         return f in names or f.replace(" ", "") in compact or any(
-            f.startswith(n + " ") or n.startswith(f + " ") for n in names if len(n) > 3
+            f.startswith(n + " ") or n.startswith(f + " ") for n in names if len(n) >= SITE_NAME_MIN_CHARS
         )
 
-    host_words = {n for n in names if " " not in n and len(n) > 3}
+    host_words = {n for n in names if " " not in n and len(n) >= SITE_NAME_MIN_CHARS}
 
     def is_site_suffix(part: str) -> bool:
         # a short trailing part naming the host ("Die Neue Südtiroler Tageszeitung" on tageszeitung.it)
-        return is_site(part) or (len(part.split()) <= 4 and bool(host_words & set(_fold(part).split())))
+        return is_site(part) or (len(part.split()) <= SITE_SUFFIX_MAX_WORDS and bool(host_words & set(_fold(part).split())))
 
     parts = _TITLE_SEP_RE.split(title)
     if len(parts) < 2:
@@ -314,7 +327,7 @@ def _h1_texts(tree: HtmlElement) -> list[str]:
     out = []
     for h in tree.iter("h1"):
         t = clean_text(h.text_content())
-        if t and len(t) < 400:
+        if t and len(t) < H1_MAX_CHARS:
             out.append(t)
     return out
 
@@ -373,7 +386,7 @@ def _co_authors(m: re.Match[str]) -> str:
     """", John Roe and Ann Poe" for "(with John Roe and Ann Poe)" when what follows "with" is only
     capitalised names; else the parenthesis is dropped like any other."""
     parts = [p for p in AUTHOR_SPLIT_RE.split(m.group(1)) if p.strip()]
-    if parts and all(1 <= len(p.split()) <= 4 and all(w[:1].isupper() for w in p.split()) for p in parts):
+    if parts and all(1 <= len(p.split()) <= TEXT_NAME_MAX_WORDS and all(w[:1].isupper() for w in p.split()) for p in parts):
         return ", " + m.group(1) + " "
     return " "
 
@@ -810,7 +823,7 @@ def _name_line(text: str) -> list[str]:
     names = []
     for part in AUTHOR_SPLIT_RE.split(clean_text(text)):
         words = part.split()
-        if not 2 <= len(words) <= 4 or not all(
+        if not 2 <= len(words) <= TEXT_NAME_MAX_WORDS or not all(
             w[0].isupper() and all(ch.isalpha() or ch in "'’.-" for ch in w) for w in words
         ):
             return []

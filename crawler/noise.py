@@ -196,7 +196,7 @@ SLIDESHOW_MIN_SLIDES = 4
 SLIDESHOW_MIN_SHARE = 0.8
 _COUNTER_RE = re.compile(r"^\s*(?:photo|image|slide|bild|foto)?\s*(\d{1,3})\s*(?:/|of|von|de|di|sur|van|z)\s*(\d{1,3})\s*$",
                          re.IGNORECASE)
-_COUNTER_MAX_CHARS = 24
+_COUNTER_MAX_CHARS = 24  # "Photo 12 of 30" and its translations; a longer line says more than a counter
 
 
 def _slideshows(body: HtmlElement) -> list[HtmlElement]:
@@ -421,15 +421,23 @@ FILLER_MAX_MODERN_SHARE = 0.06
 #: Filler is removed only where it is a minority of the text: a page that is nothing but
 #: placeholder text is that page's content, not noise around a story.
 FILLER_MAX_PAGE_SHARE = 0.4
+#: The filler test reads this many characters for its quick Latin-word pre-check (a paragraph's
+#: opening says whether it is filler) and wants at least this many Latin function words there, and
+#: this many words in all (a shorter line cannot show a word profile).
+FILLER_SAMPLE_CHARS = 2000
+FILLER_MIN_LATIN_WORDS = 2
+FILLER_MIN_WORDS = 4
+#: The text beside the filler is judged on its first this many characters (`_reads_as_modern_text`).
+MODERN_SAMPLE_CHARS = 5000
 
 
 def is_filler(text: str) -> bool:
     """True when ``text`` reads as lorem-ipsum family pseudo-Latin filler."""
-    if len(_LATIN_QUICK_RE.findall(text[:2000].lower())) < 2:
+    if len(_LATIN_QUICK_RE.findall(text[:FILLER_SAMPLE_CHARS].lower())) < FILLER_MIN_LATIN_WORDS:
         return False  # cheap pre-check: filler has several Latin function words
     words = _WORD_RE.findall(text)
     n = len(words)
-    if n < 4:
+    if n < FILLER_MIN_WORDS:
         return False
     words = list(map(str.lower, words))
     latin = sum(map(LATIN_FUNCTION_WORDS.__contains__, words))
@@ -441,8 +449,7 @@ def is_filler(text: str) -> bool:
     endings = sum(w.endswith(_LATIN_ENDINGS) for w in words) / n
     distinct = len(LATIN_FUNCTION_WORDS.intersection(words))
     return (
-        distinct >= 2
-        and latin / n >= FILLER_MIN_LATIN_SHARE
+        distinct >= FILLER_MIN_LATIN_WORDS
         and endings >= FILLER_MIN_ENDING_SHARE
         and modern <= FILLER_MAX_MODERN_SHARE
     )
@@ -452,7 +459,7 @@ def _reads_as_modern_text(text: str) -> bool:
     """True when the text beside the filler is a story: written in a non-Latin script, or with the
     function words of a modern language. Otherwise the whole page is placeholder text (a theme
     demo, a test page) and its filler is its content, kept as it is."""
-    sample = text[:5000]
+    sample = text[:MODERN_SAMPLE_CHARS]
     letters = [ch for ch in sample if ch.isalpha()]
     if not letters:
         return False
@@ -548,7 +555,7 @@ _BYLINE_LINE_RE = re.compile(
 def is_byline(line: str) -> bool:
     """True when ``line`` is a byline of its own ("By Jane Doe", "Por Ana Ruiz y Tom Hale")."""
     s = " ".join(line.split())
-    return len(s) <= 80 and bool(_BYLINE_LINE_RE.match(s))
+    return len(s) <= BYLINE_LINE_MAX_CHARS and bool(_BYLINE_LINE_RE.match(s))
 
 
 _COMMENTS_RE = re.compile(
@@ -573,12 +580,16 @@ _AGENCY_RE = re.compile(
 _CREDIT_SPLIT_RE = re.compile(r"\s*(?:/|\||\bvia\b)\s*", re.IGNORECASE)
 
 
+#: One name or agency in a credit line ("Oli Scarff", "Getty Images") is at most this long.
+_CREDIT_PART_MAX_CHARS = 40
+
+
 def is_agency_credit(line: str) -> bool:
     """True for a picture credit line: names and agencies separated by "/", "|" or "via"
     ("STR/AFP via Getty Images", "Oli Scarff | Getty Images", "GETTY IMAGES"), at least one part
     being a photo/news agency."""
     parts = [p.strip(" ©()") for p in _CREDIT_SPLIT_RE.split(line.strip())]
-    if not parts or any(not p or len(p) > 40 or any(ch in p for ch in ".!?:;,") for p in parts):
+    if not parts or any(not p or len(p) > _CREDIT_PART_MAX_CHARS or any(ch in p for ch in ".!?:;,") for p in parts):
         return False
     return any(_AGENCY_RE.fullmatch(p) for p in parts)
 
@@ -591,7 +602,7 @@ _EMBED_PLACEHOLDER_RE = re.compile(
     r"this content is (not available|blocked)|to view this content)",
     re.IGNORECASE,
 )
-_EMBED_MAX_CHARS = 200
+_EMBED_MAX_CHARS = 200  # an embed's stand-in is a sentence or two; a longer block is prose that quotes one
 _MORE_TEASER_RE = re.compile(
     r"^\W*(lesen sie (auch|mehr)|mehr zum thema|das könnte sie auch interessieren|auch interessant|"
     r"weitere artikel|ähnliche( artikel)?|zum artikel|lire aussi|à lire aussi|voir aussi|leer también|"
@@ -602,7 +613,7 @@ _MORE_TEASER_RE = re.compile(
 #: "READ MORE: <headline>": a marker and a colon, then another story's headline (which can be long).
 _MARKED_TEASER_RE = re.compile(r"^\W*(read more|more|more on \w+|see also|also read|lesen sie auch|lire aussi|"
                                r"leer también|leggi anche|read also)\s*:\s*\S", re.IGNORECASE)
-_MARKED_TEASER_MAX_CHARS = 180
+_MARKED_TEASER_MAX_CHARS = 180  # the marker and one long headline; a longer line is a paragraph of the story
 #: A headline printed twice is a teaser card's link text beside its image's text; a doubled line
 #: longer than a headline is left alone.
 _DOUBLED_MAX_CHARS = 300
@@ -619,11 +630,15 @@ _READING_TIME_RE = re.compile(
 )
 
 
+#: A doubled headline is at least this long: shorter doubled lines are words said twice ("Yes yes").
+_DOUBLED_MIN_CHARS = 21
+
+
 def _is_doubled(s: str) -> bool:
     """A line that is one phrase printed twice ("Headline Headline"): a teaser's link text beside
     its image text, glued by the page's markup."""
     half = len(s) // 2
-    return len(s) >= 21 and s[:half].strip() == s[half:].strip() and " " in s[:half].strip()
+    return len(s) >= _DOUBLED_MIN_CHARS and s[:half].strip() == s[half:].strip() and " " in s[:half].strip()
 
 
 #: The site's own newsletter, news app, push alerts or messaging channel offered to the reader, anywhere
@@ -691,33 +706,33 @@ def _line_class(line: str) -> str | None:
     s = line.strip()
     if not s or not s.strip(_INVISIBLE).strip():
         return "empty"
-    if len(s) <= 40 and (_BACK_TO_TOP_RE.match(s) or _GLUED_TOP_RE.match(s)):
+    if len(s) <= CHROME_LINE_MAX_CHARS and (_BACK_TO_TOP_RE.match(s) or _GLUED_TOP_RE.match(s)):
         return "back-to-top"
-    if len(s) <= 40 and _SOURCE_RE.match(s):
+    if len(s) <= CHROME_LINE_MAX_CHARS and _SOURCE_RE.match(s):
         return "source-link"
-    if len(s) <= 40 and _NAV_RE.match(s):
+    if len(s) <= CHROME_LINE_MAX_CHARS and _NAV_RE.match(s):
         return "navigation"
-    if len(s) <= 60 and _TEASER_HEAD_RE.match(s):
+    if len(s) <= TEASER_HEADING_MAX_CHARS and _TEASER_HEAD_RE.match(s):
         return "teaser-heading"
     if len(s) <= _SHARE_MAX_CHARS and _SHARE_RE.match(s):
         return "share"
     if len(s) <= _CREDIT_MAX_CHARS and _CREDIT_RE.match(s):
         return "photo-credit"
-    if len(s) <= 40 and (_READ_TIME_RE.match(s) or _READING_TIME_RE.match(s)):
+    if len(s) <= CHROME_LINE_MAX_CHARS and (_READ_TIME_RE.match(s) or _READING_TIME_RE.match(s)):
         return "header-chrome"
     if is_dateline(s):
         return "dateline"
-    if len(s) <= 80 and _BYLINE_LINE_RE.match(s):
+    if len(s) <= BYLINE_LINE_MAX_CHARS and _BYLINE_LINE_RE.match(s):
         return "byline"
-    if len(s) <= 120 and _COMMENTS_RE.match(s):
+    if len(s) <= COMMENTS_LINE_MAX_CHARS and _COMMENTS_RE.match(s):
         return "comments"
-    if len(s) <= 80 and _ATTRIBUTION_RE.match(s):
+    if len(s) <= ATTRIBUTION_LINE_MAX_CHARS and _ATTRIBUTION_RE.match(s):
         return "source-link"
     if len(s) <= _CREDIT_LINE_MAX_CHARS and is_agency_credit(s):
         return "photo-credit"
     if len(s) <= _EMBED_MAX_CHARS and _EMBED_PLACEHOLDER_RE.search(s):
         return "embed-placeholder"
-    if (len(s) <= 100 and _MORE_TEASER_RE.match(s)) or (
+    if (len(s) <= MORE_TEASER_MAX_CHARS and _MORE_TEASER_RE.match(s)) or (
         len(s) <= _MARKED_TEASER_MAX_CHARS and _MARKED_TEASER_RE.match(s)
     ):
         return "teaser-heading"
@@ -744,6 +759,21 @@ PULL_QUOTE_MIN_WORDS = 6
 #: Share of the quote's word trigrams found in one longer paragraph: a pull quote is often edited
 #: slightly ("persons" for "individuals"), so most, not all, of its trigrams reappear.
 PULL_QUOTE_OVERLAP = 0.6
+#: The paragraph holding a pull quote's words is longer than the quote by more than this: one of the
+#: same length is a repeat of it (handled as a repeated paragraph), not the sentence it was taken from.
+PULL_QUOTE_HOST_EXTRA_CHARS = 20
+#: Short theme lines are matched only up to these lengths; a longer line that starts the same way is
+#: a sentence of the story ("Back in 2019, ...", "Source: the ministry said ..."):
+#: back-to-top, source and navigation links, reading-time chrome (a few words);
+CHROME_LINE_MAX_CHARS = 40
+#: a teaser block's heading ("Related stories", "Most read today");
+TEASER_HEADING_MAX_CHARS = 60
+#: a byline ("By Ann Lee and Bo Chen, Staff Writers") and an attribution ("Originally published at ...");
+BYLINE_LINE_MAX_CHARS = 80
+ATTRIBUTION_LINE_MAX_CHARS = 80
+#: a "more on this" teaser line; a comments call ("12 comments - join the conversation").
+MORE_TEASER_MAX_CHARS = 100
+COMMENTS_LINE_MAX_CHARS = 120
 
 
 def _word_grams(norm: str, n: int = 3) -> set[tuple[str, ...]]:
@@ -862,7 +892,7 @@ def filter_blocks(
     for i, p in enumerate(out):
         g = grams[i]
         if kinds[i] == "quote" and len(p) <= PULL_QUOTE_MAX_CHARS and len(g) >= PULL_QUOTE_MIN_WORDS - 2 and any(
-            j != i and len(out[j]) > len(p) + 20 and len(g & grams[j]) >= PULL_QUOTE_OVERLAP * len(g)
+            j != i and len(out[j]) > len(p) + PULL_QUOTE_HOST_EXTRA_CHARS and len(g & grams[j]) >= PULL_QUOTE_OVERLAP * len(g)
             for j in range(len(out))
         ):
             counts["pull-quote"] += 1

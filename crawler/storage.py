@@ -501,16 +501,19 @@ class ArticleStore:
         self.Session = sessionmaker(self.engine, expire_on_commit=False)
         self._sqlite_statement: _SqliteStatements | None = None
         self._pg_statement: Any = None
-        if migrate:
-            upgrade(self.engine)
-        else:
-            have, want = current_revision(self.engine), head_revision()
-            if have != want:
-                self.engine.dispose()
-                raise SchemaError(
-                    f"database {mask_password(database_url)} has schema {have or 'none'}, this version writes "
-                    f"{want}; run `scrapy db upgrade` (or set NEWSCLEAN_AUTO_MIGRATE=True)"
-                )
+        try:
+            if migrate:
+                upgrade(self.engine)
+            else:
+                have, want = current_revision(self.engine), head_revision()
+                if have != want:
+                    raise SchemaError(
+                        f"database {mask_password(database_url)} has schema {have or 'none'}, this version writes "
+                        f"{want}; run `scrapy db upgrade` (or set NEWSCLEAN_AUTO_MIGRATE=True)"
+                    )
+        except BaseException:
+            self.engine.dispose()  # no store: its connections are not left open (unreachable, old schema)
+            raise
 
     def __repr__(self) -> str:
         return f"ArticleStore({mask_password(self.database_url)!r})"

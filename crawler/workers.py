@@ -193,7 +193,6 @@ def _extract_item_job(html: bytes | str, url: str, min_text_chars: int, encoding
 class PoolStats:
     """What the pool did, for the crawl stats."""
 
-    submitted: int = 0
     restarts: int = 0
     crashed_pages: int = 0
 
@@ -294,7 +293,6 @@ class ExtractionPool:
                 executor = self._ensure_executor()
                 generation = self._generation
                 try:
-                    self.stats.submitted += 1
                     future = executor.submit(job, *args)
                     return await asyncio.wrap_future(future)
                 except BrokenProcessPool as exc:

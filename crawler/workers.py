@@ -135,16 +135,37 @@ def _noop() -> None:
 ORPHAN_CHECK_SECONDS = 2.0
 
 
+def _process_started(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot, from ``/proc``), or None where ``/proc``
+    does not tell (another OS, or no such process)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(b")") + 2:].split()  # after "pid (command)", which may hold spaces
+    return fields[19].decode() if len(fields) > 19 else None
+
+
+def _crawl_gone(crawl_pid: int, started: str | None) -> bool:
+    """Whether the crawl process is gone: no process has its pid, or one that started at another time
+    (the pid was reused by a new process, which would otherwise keep the workers alive)."""
+    try:
+        os.kill(crawl_pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # the pid was reused by another user's process: ours is gone
+        return True
+    return started is not None and _process_started(crawl_pid) != started
+
+
 def _exit_when_orphaned(crawl_pid: int) -> None:
     """Worker thread: exit when the crawl process is gone. A crawl killed with SIGKILL never shuts its
     pool down, and the workers (children of the fork server, not of the crawl) would wait forever."""
+    started = _process_started(crawl_pid)  # the crawl is alive while its workers start
     while True:
         time.sleep(ORPHAN_CHECK_SECONDS)
-        try:
-            os.kill(crawl_pid, 0)
-        except ProcessLookupError:
-            os._exit(0)
-        except PermissionError:  # the pid was reused by another user's process: ours is gone
+        if _crawl_gone(crawl_pid, started):
             os._exit(0)
 
 

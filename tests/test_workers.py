@@ -13,7 +13,15 @@ import pytest
 from crawler.extraction import Rejection, extract
 from crawler.storage import ArticleStore
 from crawler.testsite import NewsSite, SiteServer
-from crawler.workers import IN_PROCESS, WORKER_CRASHED, ExtractionPool, extract_item, resolve_workers
+from crawler.workers import (
+    IN_PROCESS,
+    WORKER_CRASHED,
+    ExtractionPool,
+    _crawl_gone,
+    _process_started,
+    extract_item,
+    resolve_workers,
+)
 
 from .conftest import run_crawl
 
@@ -174,3 +182,21 @@ def test_crawl_with_workers_stores_exactly_the_site_articles(tmp_path: Path, wor
     assert sorted(r["canonical_url"] for r in result.records()) == sorted(expected)
     mode = "in the crawl process" if workers == str(IN_PROCESS) else f"in {workers} worker processes"
     assert f"Extracting {mode}" in result.log
+
+
+def test_orphan_check_sees_a_gone_or_reused_crawl_pid() -> None:
+    """Workers exit when the crawl's pid is gone, and also when it now names another process (one
+    that started at another time), which a bare "does this pid exist" check would take for the crawl."""
+    import subprocess
+    import sys
+
+    me = os.getpid()
+    started = _process_started(me)
+    if started is None:
+        pytest.skip("no /proc here: the start-time check is not available, only the pid check")
+    assert not _crawl_gone(me, started)
+    assert _crawl_gone(me, str(int(started) + 1))  # same pid, another start: reused
+    assert not _crawl_gone(me, None)  # where /proc told nothing at start, only the pid is checked
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    assert _crawl_gone(child.pid, None)  # no such process any more

@@ -97,6 +97,24 @@ def parse_date(text: object) -> str | None:
         return None
 
 
+def states_time_without_zone(text: object) -> bool:
+    """True when ``text`` is a date with a time of day but no UTC offset ("2025-08-19T09:15:00"):
+    the value :func:`parse_date` stamps ``+00:00`` by assumption, not because the page said so."""
+    if not isinstance(text, str) or not text.strip() or len(text.strip()) > 80:
+        return False
+    s = text.strip()
+    m = _ISO_RE.match(s)
+    if m:
+        return m[7] is None
+    m = _DMY_RE.match(s)
+    if m:
+        return m[4] is not None
+    if _EPOCH_RE.match(s) or ":" not in s:
+        return False
+    value = _parse(s)
+    return isinstance(value, datetime) and value.tzinfo is None
+
+
 def _parse(s: str) -> datetime | None:
     try:
         if _EPOCH_RE.match(s):

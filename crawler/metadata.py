@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from crawler.dates import parse_date
+from crawler.dates import parse_date, states_time_without_zone
 from crawler.urls import canonicalize
 
 logger = logging.getLogger(__name__)
@@ -665,6 +665,7 @@ def extract_metadata(tree: HtmlElement, url: str, *, hinted_date: str | None = N
     md.title = _title(tree, art, metas, site_names + ["by " + a for a in md.authors], src, md.title_variants)
 
     # dates
+    raws: dict[str, str] = {}
     md.date_published = _date(
         [(art.get("datePublished"), "json-ld datePublished")],
         metas,
@@ -674,6 +675,7 @@ def extract_metadata(tree: HtmlElement, url: str, *, hinted_date: str | None = N
          "cxenseparse:recs:publishtime", "citation_publication_date", "release_date"),
         src,
         "date_published",
+        raws,
     )
     if md.date_published is None:
         for t in tree.xpath('//time[@datetime][@pubdate or @itemprop="datePublished"] | '
@@ -692,6 +694,7 @@ def extract_metadata(tree: HtmlElement, url: str, *, hinted_date: str | None = N
          "dcterms.modified", "dc.date.modified", "parsely-updated"),
         src,
         "date_modified",
+        raws,
     )
     if md.date_published is None:
         md.date_published = _date_in_title(tree, metas)
@@ -701,6 +704,18 @@ def extract_metadata(tree: HtmlElement, url: str, *, hinted_date: str | None = N
         md.date_published = parse_date(hinted_date)
         if md.date_published:
             src["date_published"] = "hinted"
+    if md.date_published is None:
+        md.date_published = _time_element_date(tree)
+        if md.date_published:
+            src["date_published"] = "time element"
+    if any(states_time_without_zone(raw) for raw in raws.values()):
+        zoned = _zoned_dates(tree, art, metas)
+        for name, raw in raws.items():
+            value = getattr(md, name)
+            fixed = _with_page_offset(value, zoned) if value and states_time_without_zone(raw) else None
+            if fixed:
+                setattr(md, name, fixed)
+                src[name] += " + page offset"
 
     # language
     lang = tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
@@ -1170,16 +1185,88 @@ def _date_in_title(tree: HtmlElement, metas: dict[str, list[str]]) -> str | None
 
 
 def _date(jsonld: list[tuple[Any, str]], metas: dict[str, list[str]], keys: tuple[str, ...],
-          src: dict[str, str], name: str) -> str | None:
+          src: dict[str, str], name: str, raws: dict[str, str] | None = None) -> str | None:
+    """The first date the JSON-LD values, then the meta tags ``keys``, give; its source goes to ``src``
+    and the string it was read from to ``raws`` under ``name``."""
     for value, source in jsonld:
         d = parse_date(_first_str(value))
         if d:
             src[name] = source
+            if raws is not None:
+                raws[name] = _first_str(value)
             return d
     for key in keys:
         for v in metas.get(key, []):
             d = parse_date(v)
             if d:
                 src[name] = "meta " + key
+                if raws is not None:
+                    raws[name] = v
                 return d
+    return None
+
+
+#: Words that label a date as the last update, not the publication: a ``<time>`` they introduce is
+#: not taken for date_published.
+_UPDATED_LABEL_RE = re.compile(
+    r"updated|modified|last edit|aktualisiert|geändert|mis à jour|modifié|actualizado|actualizada|"
+    r"aggiornat|atualizad|bijgewerkt|zaktualizowano|aktualizováno|更新|修改|업데이트|수정",
+    re.IGNORECASE,
+)
+#: Containers whose ``<time>`` dates other stories (teasers, lists, sidebars) or comments.
+_OTHER_DATES_RE = re.compile(r"related|recommend|sidebar|widget|teaser|comment|popular|latest|more-|trending")
+#: Characters of a ``<time>`` element's parent read for an "Updated" label before it.
+TIME_LABEL_CHARS = 80
+
+
+def _time_element_date(tree: HtmlElement) -> str | None:
+    """The first ``<time datetime>`` of the body with a full timestamp and UTC offset that no "Updated"
+    label introduces and no teaser list, sidebar, comment, link or navigation holds: the page's printed
+    publication time, taken before htmldate's guess of a day (which can take the update line's day)."""
+    for t in tree.xpath("//body//time[@datetime]"):
+        raw = (t.get("datetime") or "").strip()
+        if ":" not in raw or states_time_without_zone(raw):
+            continue
+        held = False
+        for anc in t.iterancestors():
+            tag = anc.tag if isinstance(anc.tag, str) else ""
+            key = ((anc.get("class") or "") + " " + (anc.get("id") or "")).lower()
+            if tag in ("a", "nav", "aside", "footer") or _OTHER_DATES_RE.search(key):
+                held = True
+                break
+        if held:
+            continue
+        parent = t.getparent()
+        label = _visible_text(parent)[:TIME_LABEL_CHARS] if parent is not None else ""
+        own = t.text_content()
+        before = label.split(own)[0] if own and own in label else label
+        if _UPDATED_LABEL_RE.search(before + " " + own):
+            continue
+        d = parse_date(raw)
+        if d:
+            return d
+    return None
+
+
+def _zoned_dates(tree: HtmlElement, art: dict[str, Any], metas: dict[str, list[str]]) -> list[str]:
+    """Every timestamp the page states with a UTC offset: ``<time datetime>``, JSON-LD and meta dates."""
+    raws = [str(v) for v in tree.xpath("//time/@datetime")]
+    raws += [_first_str(art.get(k)) for k in ("datePublished", "dateModified", "dateCreated")]
+    raws += [v for k, vs in metas.items() if "date" in k or "time" in k for v in vs]
+    out = []
+    for raw in raws:
+        if raw and ":" in raw and not states_time_without_zone(raw):
+            d = parse_date(raw)
+            if d:
+                out.append(d)
+    return out
+
+
+def _with_page_offset(iso: str, zoned: list[str]) -> str | None:
+    """``iso`` (read without an offset, so stamped UTC) with the offset of another timestamp on the page
+    that shows the same wall-clock minute: ``"2025-08-19T09:15:00"`` beside
+    ``<time datetime="2025-08-19T09:15:00-07:00">`` is 09:15 at -07:00, not at UTC."""
+    for z in zoned:
+        if z[:16] == iso[:16] and z[19:] != iso[19:]:
+            return iso[:19] + z[19:]
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.dates import day_of, format_iso, parse_date
+from crawler.dates import day_of, format_iso, parse_date, states_time_without_zone
 
 
 @pytest.mark.parametrize(
@@ -55,3 +55,24 @@ def test_format_iso_and_day_of() -> None:
     assert format_iso(date(2024, 5, 3)) == "2024-05-03T00:00:00+00:00"
     assert day_of("2024-05-03T00:00:00+00:00") == "2024-05-03"
     assert day_of(None) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "naive"),
+    [
+        ("2025-08-19T09:15:00", True),
+        ("2025-08-19 09:15", True),
+        ("19.08.2025 09:15", True),
+        ("August 19, 2025 9:15 am", True),
+        ("2025-08-19T09:15:00Z", False),
+        ("2025-08-19T09:15:00-07:00", False),
+        ("August 19, 2025 9:15 am PDT", False),
+        ("2025-08-19", False),
+        ("19.08.2025", False),
+        ("1724059200", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_states_time_without_zone(raw: object, naive: bool) -> None:
+    assert states_time_without_zone(raw) is naive

@@ -450,3 +450,56 @@ def test_an_agency_code_on_the_page_does_not_outrank_the_declared_site_author() 
     # a person's name on the page still does, and a code stands where nothing else is declared
     assert md_of(head, "<div class='article-author'>von Anna Berger</div>").authors == ["Anna Berger"]
     assert md_of("", "<div class='article-author'>von APA</div>").authors == ["APA"]
+
+
+def test_naive_timestamp_takes_the_offset_the_page_prints_for_the_same_minute() -> None:
+    head = ld({"@type": "NewsArticle", "headline": "Bridge reopens", "datePublished": "2025-08-19T09:15:00",
+               "dateModified": "2025-08-21T16:40:00"})
+    body = ("<p>Published <time datetime='2025-08-19T09:15:00-07:00'>Aug. 19, 9:15 a.m.</time></p>"
+            "<p>Updated <time datetime='2025-08-21T16:40:00-07:00'>Aug. 21, 4:40 p.m.</time></p>")
+    md = md_of(head, body)
+    assert md.date_published == "2025-08-19T09:15:00-07:00"
+    assert md.date_modified == "2025-08-21T16:40:00-07:00"
+    assert md.sources["date_published"] == "json-ld datePublished + page offset"
+
+
+def test_naive_timestamp_stays_utc_when_no_date_on_the_page_shows_the_same_minute() -> None:
+    head = ld({"@type": "NewsArticle", "headline": "Bridge reopens", "datePublished": "2025-08-19T09:15:00"})
+    md = md_of(head, "<time datetime='2025-08-19T11:00:00-07:00'>later</time>")
+    assert md.date_published == "2025-08-19T09:15:00+00:00"
+    assert md.sources["date_published"] == "json-ld datePublished"
+
+
+def test_stated_offset_is_never_replaced_by_another_on_the_page() -> None:
+    head = ld({"@type": "NewsArticle", "headline": "Bridge reopens", "datePublished": "2025-08-19T09:15:00+02:00"})
+    md = md_of(head, "<time datetime='2025-08-19T09:15:00-07:00'>x</time>")
+    assert md.date_published == "2025-08-19T09:15:00+02:00"
+
+
+def test_time_element_gives_the_publication_time_when_no_metadata_does() -> None:
+    body = ("<header><h1>Power plan</h1><p class='meta'>"
+            "<time datetime='2025-06-12T18:45:00+09:00'>2025/06/12 18:45</time> "
+            "更新：<time datetime='2025-06-13T08:00:00+09:00'>2025/06/13</time></p></header>")
+    md = md_of("", body)
+    assert md.date_published == "2025-06-12T18:45:00+09:00"
+    assert md.sources["date_published"] == "time element"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # an "Updated" label introduces the only timestamp
+        "<p>Updated <time datetime='2025-06-13T08:00:00+09:00'>June 13</time></p>",
+        "<p><span>Zuletzt aktualisiert:</span> <time datetime='2025-06-13T08:00:00+02:00'>13.6.</time></p>",
+        # teaser lists, sidebars and links date other stories
+        "<aside><time datetime='2025-06-13T08:00:00+09:00'>June 13</time></aside>",
+        "<ul class='related-posts'><li><time datetime='2025-06-13T08:00:00+09:00'>June 13</time></li></ul>",
+        "<a href='/other'><time datetime='2025-06-13T08:00:00+09:00'>June 13</time> Other story</a>",
+        # a day alone, or a time without an offset, is not a printed timestamp to trust over htmldate
+        "<time datetime='2025-06-13'>June 13</time>",
+        "<time datetime='2025-06-13T08:00:00'>June 13</time>",
+    ],
+)
+def test_time_element_not_taken_for_publication(body: str) -> None:
+    md = md_of("", body)
+    assert md.date_published is None

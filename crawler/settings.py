@@ -71,10 +71,17 @@ SPIDER_MIDDLEWARES = {
 # The addon parses and validates the NEWSCLEAN_* settings once, and sets up the default feed.
 ADDONS = {"crawler.addon.NewscleanAddon": 0}
 
-# Our progress line (pages, articles, drops, queue) replaces Scrapy's LogStats line.
-EXTENSIONS = {"scrapy.extensions.logstats.LogStats": None, "crawler.progress.ProgressLog": 500}
+# Our progress line (pages, articles, drops, queue) replaces Scrapy's LogStats line; the resume guard
+# discards a JOBDIR queue left inconsistent by a killed run (crawler/resume.py).
+EXTENSIONS = {
+    "scrapy.extensions.logstats.LogStats": None,
+    "crawler.progress.ProgressLog": 500,
+    "crawler.resume.ResumeGuard": 100,
+}
 
 ITEM_PIPELINES = {
+    # before extraction: a page whose final host is outside its source is dropped, the source remembered
+    "pipelines.validate.SourceCheckPipeline": 50,
     "pipelines.extract.ExtractPipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,
     "pipelines.deduplicate.DeduplicatePipeline": 300,

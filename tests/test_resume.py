@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -11,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from crawler.resume import RUNNING_MARK, ResumeGuard
 from crawler.testsite import NewsSite, SiteServer
+from crawler.testsite.site import Response
 
 from .conftest import FAST_CRAWL, REPO, run_crawl, stored_urls
 
@@ -51,6 +54,56 @@ def test_run_killed_with_sigkill_and_resumed_stores_every_article_once(tmp_path:
     urls = stored_urls(database_url)
     assert len(urls) == len(set(urls)) == 500
     assert set(urls) == site.article_urls(server.base_url)
+
+
+class LinksOnlySite(NewsSite):
+    """The test site without robots.txt, sitemaps or feeds: articles are found by links only, so a resumed run
+    cannot rediscover from a sitemap what its seen-set hides."""
+
+    def handle(self, method: str, target: str, headers: dict[str, str], base_url: str) -> Response:
+        if re.search(r"robots|sitemap|feed|rss|atom", target.split("?", 1)[0]):
+            return self._not_found(base_url)
+        return super().handle(method, target, headers, base_url)
+
+
+def test_links_only_run_killed_with_sigkill_and_resumed_from_its_jobdir_stores_every_article(tmp_path: Path) -> None:
+    site = LinksOnlySite(n_articles=200)
+    database_url = f"sqlite:///{tmp_path / 'newsclean.db'}"
+    jobdir = tmp_path / "job"
+    with SiteServer(site) as server:
+        paths = {a.path for a in site.articles}
+        proc = start_crawl(tmp_path, database_url, server.base_url + "/", JOBDIR=str(jobdir),
+                           CONCURRENT_REQUESTS_PER_DOMAIN="2", DOWNLOAD_DELAY="0.02", NEWSCLEAN_BATCH_SIZE="50")
+        deadline = time.monotonic() + 120
+        while sum(r.path in paths for r in server.requests) < 60 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            assert proc.poll() is None, "the crawl ended before it could be killed"
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=60)
+        assert (jobdir / RUNNING_MARK).exists()
+        assert len(stored_urls(database_url)) < 200
+
+        resumed = run_crawl(tmp_path, database_url, settings={"JOBDIR": str(jobdir)}, url=server.base_url + "/")
+        assert resumed.returncode == 0, resumed.log[-3000:]
+        assert "the previous run did not close" in resumed.log
+        assert "struct.error" not in resumed.log
+        assert not (jobdir / RUNNING_MARK).exists()
+    urls = stored_urls(database_url)
+    assert len(urls) == len(set(urls)) == 200
+    assert set(urls) == site.article_urls(server.base_url)
+
+
+def test_resume_guard_discards_scheduler_state_only_after_a_run_that_did_not_close(tmp_path: Path) -> None:
+    (tmp_path / "requests.queue").mkdir()
+    (tmp_path / "requests.queue" / "active.json").write_text("{}")
+    (tmp_path / "requests.seen").write_text("abc\n")
+    (tmp_path / "spider.state").write_bytes(b"state")
+    assert ResumeGuard.prepare(tmp_path) is False  # no mark: the last run closed, its queue is consistent
+    assert (tmp_path / "requests.seen").exists()
+    (tmp_path / RUNNING_MARK).write_text("pid 1\n")
+    assert ResumeGuard.prepare(tmp_path) is True
+    assert not (tmp_path / "requests.queue").exists() and not (tmp_path / "requests.seen").exists()
+    assert (tmp_path / "spider.state").read_bytes() == b"state"
 
 
 def test_overlapping_run_exits_or_waits(tmp_path: Path) -> None:

@@ -1,0 +1,79 @@
+"""Resuming a crawl from its job folder (``JOBDIR``) after the run before it was killed.
+
+Scrapy keeps a paused crawl in ``JOBDIR``: the request queue (``requests.queue/``), the fingerprints
+of requests already scheduled (``requests.seen``) and the spider's state. They are consistent only
+when the run closed: a run killed with SIGKILL (an OOM kill, a reboot, a scheduler's timeout) leaves
+a queue whose index and files disagree, so the next run fails on every request it pops
+(``struct.error``), and a seen-set that lists requests whose pages were fetched but never stored
+(they were in the extraction pool or the store's batch): the resumed run would never ask for them.
+
+So this extension marks the job folder while a run is open (``newsclean.running``) and removes the mark
+when the spider closes. A run that finds the mark knows the run before it did not close: it discards
+the queue and the seen-set before Scrapy opens them, with a warning, and starts from the discovery
+pages like a run without ``JOBDIR``; the incremental skip (stored articles are not fetched again)
+makes that cost the discovery pages only, with nothing missed and nothing stored twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+logger = logging.getLogger(__name__)
+
+#: The mark of an open run in the job folder.
+RUNNING_MARK = "newsclean.running"
+#: What Scrapy's scheduler keeps in the job folder: discarded after a run that did not close.
+SCHEDULER_STATE = ("requests.queue", "requests.seen")
+
+
+class ResumeGuard:
+    def __init__(self, jobdir: Path) -> None:
+        self.mark = jobdir / RUNNING_MARK
+        self.discarded = self.prepare(jobdir)
+        self.mark.write_text(f"pid {os.getpid()}\n", encoding="utf-8")
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ResumeGuard:
+        jobdir = crawler.settings.get("JOBDIR")
+        if not jobdir or crawler.settings.get("NEWSCLEAN_REDIS_URL"):
+            raise NotConfigured  # no job folder (or a shared Redis frontier, which ignores it)
+        path = Path(jobdir)
+        path.mkdir(parents=True, exist_ok=True)
+        guard = cls(path)
+        if guard.discarded:
+            crawler.stats.set_value("newsclean/resume/discarded_queue", 1)
+        crawler.signals.connect(guard.spider_closed, signal=signals.spider_closed)
+        return guard
+
+    @staticmethod
+    def prepare(jobdir: Path) -> bool:
+        """Discard the scheduler's state in ``jobdir`` if the run that left it did not close; True if it did so."""
+        mark = jobdir / RUNNING_MARK
+        if not mark.exists():
+            return False
+        found = [name for name in SCHEDULER_STATE if (jobdir / name).exists()]
+        logger.warning(
+            "JOBDIR %s: the previous run did not close (killed?); its request queue and seen-set are discarded"
+            " and the crawl starts again from its discovery pages (stored articles are skipped, so nothing is"
+            " fetched twice)", jobdir)
+        for name in found:
+            target = jobdir / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            else:
+                target.unlink()
+        return True
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        """The spider closed (finished, stopped or shut down): Scrapy saved its queue, which is consistent."""
+        try:
+            self.mark.unlink()
+        except FileNotFoundError:
+            pass

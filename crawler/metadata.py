@@ -58,18 +58,20 @@ _BYLINE_PREFIX_RE = re.compile(
 #: (Spanish "y", Italian/Portuguese "e", Czech/Slovak "a", Polish/Croatian "i") are not split on when a
 #: period follows: "Dana A. Ford" and "James S.A. Corey" carry initials, not conjunctions.
 AUTHOR_SPLIT_RE = re.compile(
-    r"\s*(?:,|;|\||/|&|\+|\band\b|\bund\b|\bet\b|\b[yeai]\b(?!\.)|\bog\b|\boch\b|\ben\b|\bsowie\b|"
+    r"\s*(?:,|;|\||/|&|\+|·|•|\band\b|\bund\b|\bet\b|\b[yeai]\b(?!\.)|\bog\b|\boch\b|\ben\b|\bsowie\b|"
     r"\bmit\b|\bwith\b)\s*",
     re.IGNORECASE,
 )
-#: Role or affiliation words that mark a byline fragment which is not a person's name.
+#: Role, affiliation and relative-time words that mark a byline fragment which is not a person's name
+#: ("Staff Writer", "Yesterday" in "By Tom Bradley · Yesterday"); not "hoy", "ayer", "hier": surnames too.
 _ROLE_WORDS = frozenset(
     """
     staff writer reporter correspondent editor editors senior chief contributing contributor columnist
     political politics business science sports health technology tech news desk team bureau agency
     redaktion redakteur redakteurin korrespondent korrespondentin autor autorin online digital
     newsroom journalist photographer photos photo video graphics updated published mins min read
-    minutes minute hours ago am pm opinion analysis ma md phd mph rn msc bsc
+    minutes minute hours hour ago am pm today yesterday heute gestern stunden stunde minuten aujourd'hui
+    oggi ieri opinion analysis ma md phd mph rn msc bsc
     기자 특파원 記者 特派員
     """.split()
 )

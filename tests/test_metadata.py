@@ -96,6 +96,12 @@ def test_broken_jsonld_is_tolerated() -> None:
         ("Dana A. Ford, James S.A. Corey, and Tom Watkins", ["Dana A. Ford", "James S.A. Corey", "Tom Watkins"]),
         ("Jan Novák a Petr Svoboda", ["Jan Novák", "Petr Svoboda"]),
         ("Mario Rossi e Luca Bianchi", ["Mario Rossi", "Luca Bianchi"]),
+        # a middle dot or bullet before the time of a teaser or card byline
+        ("By Tom Bradley · Yesterday", ["Tom Bradley"]),
+        ("By Jane Doe • 3 hours ago", ["Jane Doe"]),
+        ("Von Anna Müller · vor 2 Stunden", ["Anna Müller"]),
+        ("By Ann Lee, Today", ["Ann Lee"]),
+        ("By Chris Hoy", ["Chris Hoy"]),
     ],
 )
 def test_clean_author(raw: str, names: list[str]) -> None:

@@ -325,6 +325,34 @@ def _host_names(url: str) -> list[str]:
     return out
 
 
+#: A host label shorter than this ("co" of co.uk) says nothing about a title part being the site's name.
+HOST_LABEL_MIN_CHARS = 3
+
+
+def _site_in_title(tree: HtmlElement, metas: dict[str, list[str]], title: str | None, url: str) -> str | None:
+    """The site's name as the page's ``<title>`` (or og:title) prints it beside the headline, for a page
+    that names it nowhere else ("Bridge reopens | Harbour Post" on harbourpost.example): the last (or
+    first) separated part, not in the headline, of a few words that spell the host's name."""
+    host = (urlsplit(url).hostname or "").lower()
+    labels = [x for x in host.split(".")[:-1] if x not in ("www", "m", "amp") and len(x) >= HOST_LABEL_MIN_CHARS]
+    if not labels:
+        return None
+    title_el = tree.find(".//title")
+    raws = ([title_el.text_content()] if title_el is not None else []) + metas.get("og:title", [])[:1]
+    headline = _fold(title or "")
+    for raw in raws:
+        parts = [p.strip() for p in _TITLE_SEP_RE.split(clean_text(raw)) if p.strip()]
+        if len(parts) < 2:
+            continue
+        for part in (parts[-1], parts[0]):
+            compact = _fold(part).replace(" ", "")
+            if (len(part.split()) <= SITE_SUFFIX_MAX_WORDS and compact and compact not in headline.replace(" ", "")
+                    and (any(label in compact for label in labels) or (len(compact) >= SITE_NAME_MIN_CHARS
+                                                                       and compact in host))):
+                return part
+    return None
+
+
 def _h1_texts(tree: HtmlElement) -> list[str]:
     out = []
     for h in tree.iter("h1"):
@@ -665,6 +693,10 @@ def extract_metadata(tree: HtmlElement, url: str, *, hinted_date: str | None = N
     # measured with `_typeset_as_title_element`, which needs it to see that form: fundus-dev title
     # 0.893 -> 0.901, readability-pages unchanged
     md.title = _title(tree, art, metas, site_names + ["by " + a for a in md.authors], src, md.title_variants)
+    if not md.site_name:
+        md.site_name = _site_in_title(tree, metas, md.title, md.canonical_url)
+        if md.site_name:
+            src["site_name"] = "title part"
 
     # dates
     raws: dict[str, str] = {}

@@ -509,3 +509,26 @@ def test_time_element_gives_the_publication_time_when_no_metadata_does() -> None
 def test_time_element_not_taken_for_publication(body: str) -> None:
     md = md_of("", body)
     assert md.date_published is None
+
+
+@pytest.mark.parametrize(
+    ("title", "site"),
+    [
+        ("Bridge reopens to trucks | Harbour Post", "Harbour Post"),
+        ("Harbour Post - Bridge reopens to trucks after repairs", "Harbour Post"),
+        ("Bridge reopens to trucks | Politics", None),  # a section, not the host's name
+        ("Harbour bridge reopens to trucks", None),
+    ],
+)
+def test_site_name_from_the_title_part_spelling_the_host(title: str, site: str | None) -> None:
+    md = md_of(f"<title>{title}</title>", url="https://www.harbourpost.example/2025/08/19/bridge")
+    assert md.site_name == site
+    if site:
+        assert md.sources["site_name"] == "title part"
+        assert md.title is not None and site not in md.title
+
+
+def test_site_name_from_metadata_wins_over_the_title_part() -> None:
+    md = md_of("<title>Bridge reopens | Harbour Post</title><meta property='og:site_name' content='The Harbour Post'>",
+               url="https://harbourpost.example/a")
+    assert md.site_name == "The Harbour Post"

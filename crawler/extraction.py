@@ -1266,6 +1266,9 @@ def _extract(
         "path": path,
         "noise_removed": dict(sorted(removed.items())),
         "metadata_sources": dict(sorted(md.sources.items())),
+        # the text may be the free part of a story behind a paywall: the page's JSON-LD says so, or
+        # a subscription notice stood where the story stops
+        "paywalled": md.accessible_for_free is False or bool(removed["paywall"]),
     }
     return Article(
         url=url,

@@ -130,6 +130,8 @@ class Metadata:
     title_variants: list[str] = field(default_factory=list)
     #: JSON-LD ``articleBody`` when present (evidence for the body).
     article_body: str | None = None
+    #: JSON-LD ``isAccessibleForFree`` (of the article or of a part of it): False for a story behind a paywall.
+    accessible_for_free: bool | None = None
     sources: dict[str, str] = field(default_factory=dict)
 
 
@@ -798,7 +800,22 @@ def extract_metadata(tree: HtmlElement, url: str, *, hinted_date: str | None = N
     md.og_type = og_type[0].lower() if og_type else None
     body = art.get("articleBody")
     md.article_body = clean_text(body) if isinstance(body, str) else None
+    parts = art.get("hasPart")
+    flags = [art.get("isAccessibleForFree")] + [p.get("isAccessibleForFree") for p in
+                                                 (parts if isinstance(parts, list) else [parts]) if isinstance(p, dict)]
+    values = [_truth(f) for f in flags if _truth(f) is not None]
+    md.accessible_for_free = None if not values else all(values)
     return md
+
+
+def _truth(value: Any) -> bool | None:
+    """A schema.org Boolean as JSON-LD writes it (true, "True", "false", "https://schema.org/False")."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        word = value.strip().rsplit("/", 1)[-1].lower()
+        return {"true": True, "false": False}.get(word)
+    return None
 
 
 #: The profile address of a CMS's administrator account ("/author/admin/"): the name it shows is the

@@ -118,6 +118,26 @@ def test_paywall_stub() -> None:
     assert result.reason == "paywall stub"
 
 
+@pytest.mark.parametrize(
+    ("jsonld", "paywalled"),
+    [
+        ({"@type": "NewsArticle", "headline": "Ferry pier approved", "isAccessibleForFree": "False"}, True),
+        ({"@type": "NewsArticle", "headline": "Ferry pier approved", "isAccessibleForFree": False,
+          "hasPart": {"@type": "WebPageElement", "isAccessibleForFree": "False", "cssSelector": ".paid"}}, True),
+        ({"@type": "NewsArticle", "headline": "Ferry pier approved",
+          "hasPart": [{"@type": "WebPageElement", "isAccessibleForFree": False}]}, True),
+        ({"@type": "NewsArticle", "headline": "Ferry pier approved", "isAccessibleForFree": True}, False),
+        ({"@type": "NewsArticle", "headline": "Ferry pier approved"}, False),
+    ],
+)
+def test_story_the_page_declares_not_free_is_kept_and_flagged(jsonld: dict[str, object], paywalled: bool) -> None:
+    head = f"<script type='application/ld+json'>{json.dumps(jsonld)}</script>"
+    result = extract(page(f"<article><h1>Ferry pier approved</h1>{STORY}</article>", head), "https://example.test/f")
+    assert isinstance(result, Article), result
+    assert result.signals["paywalled"] is paywalled
+    assert "four hundred public comments" in result.text
+
+
 def test_listing_page_is_not_an_article() -> None:
     teasers = "".join(
         f"<div class='teaser'><h2><a href='/story-{i}'>Headline number {i} about the city council</a></h2></div>"

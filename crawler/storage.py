@@ -307,6 +307,26 @@ _REFRESH_SET = tuple(name for name in _UPSERT_COLUMNS if name not in {
 _STORED_COLUMNS = ("canonical_url", "content_hash", "date_modified", *_REFRESH_MATCH[1:])
 #: Bound parameters per SQLite statement at most (SQLite before 3.32 allows 999).
 SQLITE_MAX_PARAMETERS = 999
+#: Metadata a write keeps from the stored article when the record has none (NULL, "" or an empty list):
+#: a revisit whose page lacks it this time (template change, A/B test, partial render) must not wipe
+#: what an earlier fetch found. The text and what is derived from it (hash, fingerprint, word count) and
+#: the fetch's own facts (url, fetched_at, discovered_via, etag, duplicate_of, extraction) always take the
+#: record's values; canonical_url is the key. Values are compared as `_rows` encodes them.
+_KEEP_STORED_EMPTY: dict[str, str] = {
+    **dict.fromkeys(("title", "date_published", "date_modified", "language", "site_name", "description", "image"),
+                    "''"),
+    **dict.fromkeys(_JSON_LIST_COLUMNS, "'[]'"),
+}
+#: ``extraction.metadata_sources.date_published`` of a date the page's metadata did not state: taken
+#: from the discovery source (``hinted``: sitemap lastmod, feed date; a revisit's lastmod is the latest
+#: change, not the publication) or guessed by htmldate (often the URL's day, without a time). A stored
+#: date wins over such a guess as over no date at all (the publication date does not move).
+GUESSED_DATE_SOURCES = ("hinted", "htmldate")
+#: The one character PostgreSQL cannot store in text or JSONB; removed from every string of a row on
+#: both backends, so that they store the same (a JSON-LD ``\u0000`` escape reaches the record as one).
+_NUL = "\x00"
+#: How json.dumps writes NUL: the encoded JSON columns are cleaned only when they contain it.
+_NUL_ESCAPE = "\\u0000"
 
 
 def _json_list(value: Any) -> str:
@@ -320,6 +340,23 @@ def _json_list(value: Any) -> str:
         except TypeError:  # an item that is not a string: json.dumps says how to write it, or that it cannot
             pass
     return json.dumps(list(value))
+
+
+def _without_nul(value: Any) -> Any:
+    """``value`` (decoded JSON) with NUL removed from every string in it, keys of objects included."""
+    if isinstance(value, str):
+        return value.replace(_NUL, "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
+def _kept(new: Any, stored: Any, empty: str) -> Any:
+    """SQL for a `_KEEP_STORED_EMPTY` column: ``new`` unless it is NULL or ``empty`` (an SQL literal),
+    then ``stored``; ``new`` again when nothing is stored (an empty value is not turned into NULL)."""
+    return func.coalesce(func.nullif(new, literal_column(empty)), stored, new)
 
 
 @dataclass(frozen=True)
@@ -556,16 +593,26 @@ class ArticleStore:
     # --------------------------------------------------------------- writes
     def _rows(self, records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         """The batch's rows: the records' fields normalised, JSON columns encoded, fingerprint bands and
-        site added; one row per canonical URL (the last record wins)."""
+        site added; one row per canonical URL (the last record wins). NUL is removed from every string
+        (`_NUL`), in the JSON columns too."""
         by_key: dict[str, dict[str, Any]] = {}
         for record in records:
             row = dict(zip(_SCALAR_COLUMNS, map(record.get, _SCALAR_COLUMNS), strict=True))
+            for name, value in row.items():
+                if isinstance(value, str) and _NUL in value:
+                    row[name] = value.replace(_NUL, "")
             key = str(row["canonical_url"] or row["url"])
             row["canonical_url"] = key
             for name in _JSON_LIST_COLUMNS:
-                row[name] = _json_list(record.get(name))
+                encoded = _json_list(record.get(name))
+                if _NUL_ESCAPE in encoded:  # (or a backslash before "u0000": decoding tells them apart)
+                    encoded = _json_list(_without_nul(json.loads(encoded)))
+                row[name] = encoded
             extraction = record.get("extraction")
-            row["extraction"] = json.dumps(extraction if type(extraction) is dict else dict(extraction or {}))
+            encoded = json.dumps(extraction if type(extraction) is dict else dict(extraction or {}))
+            if _NUL_ESCAPE in encoded:
+                encoded = json.dumps(_without_nul(json.loads(encoded)))
+            row["extraction"] = encoded
             text = row["text"] = row["text"] or ""
             if not row["content_hash"]:
                 # updates rewrite the text only when its hash changes: a record must carry its hash
@@ -611,6 +658,17 @@ class ArticleStore:
         excluded = stmt.excluded
         keep = ("canonical_url", "first_seen_at")
         update: dict[str, Any] = {name: getattr(excluded, name) for name in columns if name not in keep}
+        table = Article.__table__
+        for name, empty in _KEEP_STORED_EMPTY.items():
+            if name in update:
+                update[name] = _kept(getattr(excluded, name), table.c[name], empty)
+        if "date_published" in update and "extraction" in columns:
+            stored = table.c.date_published
+            guessed = self._date_source(excluded.extraction).in_(
+                [literal_column(f"'{source}'") for source in GUESSED_DATE_SOURCES])
+            update["date_published"] = case((guessed, func.coalesce(func.nullif(stored, literal_column("''")),
+                                                                   excluded.date_published)),
+                                             else_=update["date_published"])
         text_changed = Article.content_hash.is_distinct_from(excluded.content_hash)
         # updated_at moves only when the story changed, so "what changed since" queries stay honest.
         update["updated_at"] = case((text_changed, excluded.updated_at), else_=Article.updated_at)
@@ -618,6 +676,13 @@ class ArticleStore:
         # instead of compressing and storing it again (re-crawl updates several times faster).
         update["text"] = case((text_changed, excluded.text), else_=Article.text)
         return stmt.on_conflict_do_update(index_elements=[Article.canonical_url], set_=update)
+
+    def _date_source(self, extraction: Any) -> Any:
+        """SQL for ``extraction.metadata_sources.date_published`` as text (NULL when not there); the path is
+        rendered as a literal, so the compiled SQLite statement has one parameter per column."""
+        if self.dialect == "postgresql":
+            return extraction.op("#>>")(literal_column("'{metadata_sources,date_published}'"))
+        return func.json_extract(extraction, literal_column("'$.metadata_sources.date_published'"))
 
     def _write_articles(self, conn: Connection, rows: list[dict[str, Any]], now: datetime,
                         run_id: int | None, unchanged: set[str]) -> None:
@@ -670,9 +735,12 @@ class ArticleStore:
             refresh = update(Article).where(
                 table.c.canonical_url == bindparam("p_canonical_url"),
                 *(table.c[name].is_not_distinct_from(bindparam(f"p_{name}")) for name in _REFRESH_MATCH),
-            ).values({name: bindparam(f"p_{name}") for name in _REFRESH_SET}).compile(dialect=dialect)
+            ).values({name: _kept(bindparam(f"p_{name}"), table.c[name], _KEEP_STORED_EMPTY[name])
+                      if name in _KEEP_STORED_EMPTY else bindparam(f"p_{name}")
+                      for name in _REFRESH_SET}).compile(dialect=dialect)
+            # (a kept column's parameter comes twice, see `_kept`)
             refresh_order = [name.removeprefix("p_") for name in refresh.positiontup or ()]
-            assert sorted(refresh_order) == sorted(("canonical_url", *_REFRESH_MATCH, *_REFRESH_SET)), refresh_order
+            assert set(refresh_order) == {"canonical_url", *_REFRESH_MATCH, *_REFRESH_SET}, refresh_order
             converters = {}
             for name in order:
                 convert = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)

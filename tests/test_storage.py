@@ -328,3 +328,122 @@ def test_a_new_sqlite_database_gets_large_pages_and_an_old_one_keeps_its_own(tmp
     finally:
         store.close()
     assert pragma(old, "page_size") == 4096
+
+
+#: Metadata of a page, then what a revisit of the same page without it (a template change) brings.
+FULL_METADATA: dict[str, Any] = {
+    "title": "Council votes on the ferry budget", "authors": ["Jane Doe"], "date_modified": "2026-01-02T09:00:00+01:00",
+    "language": "en", "site_name": "The News", "description": "The vote.", "tags": ["ferry"], "categories": ["Local"],
+    "image": "https://n.example/a.jpg",
+}
+NO_METADATA: dict[str, Any] = {
+    "title": None, "authors": [], "date_modified": "", "language": None, "site_name": "", "description": None,
+    "tags": [], "categories": None, "image": "",
+}
+
+
+def _metadata(row: dict[str, Any]) -> dict[str, Any]:
+    return {name: row[name] for name in (*FULL_METADATA, "date_published")}
+
+
+def test_a_revisit_without_metadata_keeps_the_stored_metadata(database_url: str) -> None:
+    """Empty metadata (NULL, "", []) does not overwrite stored metadata, on the refresh of an unchanged
+    article (SQLite's UPDATE), on the upsert, and when the text changed; the text and the fetch's own
+    fields are written as ever."""
+    store = ArticleStore(database_url)
+    try:
+        first = record(1, **FULL_METADATA, simhash="0123456789abcdef", etag='"v1"',
+                       fetched_at="2026-01-01T00:00:00+00:00", duplicate_of="https://n.example/other")
+        url = first["canonical_url"]
+        store.upsert([first])
+        stored = _metadata(_article_row(store, url))
+        assert stored == {**FULL_METADATA, "date_published": first["date_published"]}
+        bare = {**first, **NO_METADATA, "etag": None, "fetched_at": "2026-02-01T00:00:00+00:00", "duplicate_of": None,
+                "extraction": {"path": "bare"}}
+        revisits = [
+            bare,                                                                       # the refresh on SQLite
+            {**bare, "date_published": None},                                          # the upsert: no date
+            {**bare, "date_published": "", "simhash": "fedcba9876543210"},             # the upsert: new fingerprint
+        ]
+        for revisit in revisits:
+            counts: dict[str, int] = {}
+            store.upsert([revisit], counts=counts)
+            assert counts == {"new": 0, "updated": 0, "same_text": 1}
+            row = _article_row(store, url)
+            assert _metadata(row) == stored, revisit
+            assert (row["etag"], row["fetched_at"], row["duplicate_of"]) == (None, bare["fetched_at"], None)
+            assert row["extraction"] == {"path": "bare"} and row["simhash"] == revisit["simhash"]
+        # a changed text is written, the metadata it lacks kept; the revision has the earlier text
+        edited = {**bare, "text": "The corrected story.", "content_hash": "hash-1b", "date_published": None}
+        store.upsert([edited])
+        row = _article_row(store, url)
+        assert row["text"] == "The corrected story." and row["content_hash"] == "hash-1b"
+        assert {**_metadata(row), "date_modified": None} == {**stored, "date_modified": None}
+        assert row["date_modified"] > stored["date_modified"]  # the time the change was found, as before
+        (revision,) = store.iter_revisions()
+        assert (revision["title"], revision["text"]) == (first["title"], first["text"])
+        # metadata the page states again replaces the stored metadata
+        restated = {**edited, "title": "Ferry budget passes", "authors": ["A. N. Other"], "tags": ["budget"],
+                    "date_published": "2026-01-01T11:00:00+01:00"}
+        store.upsert([restated])
+        row = _article_row(store, url)
+        assert (row["title"], row["authors"], row["tags"], row["date_published"]) == (
+            "Ferry budget passes", ["A. N. Other"], ["budget"], "2026-01-01T11:00:00+01:00")
+        assert row["categories"] == ["Local"] and row["description"] == "The vote."
+    finally:
+        store.close()
+
+
+def test_a_guessed_date_does_not_replace_a_stored_one(database_url: str) -> None:
+    """A date the page did not state (the sitemap's lastmod, htmldate's guess) is stored for a new article,
+    and keeps to the stored date of one already stored; a date the page states replaces it."""
+    from crawler.storage import GUESSED_DATE_SOURCES
+
+    def sourced(n: int, date: str | None, source: str, **overrides: Any) -> dict[str, Any]:
+        return record(n, date_published=date, extraction={"metadata_sources": {"date_published": source}},
+                      **overrides)
+
+    store = ArticleStore(database_url)
+    try:
+        stated = "2026-01-01T10:00:00+01:00"
+        store.upsert([sourced(1, stated, "json-ld datePublished"), sourced(2, "2026-01-02T00:00:00+00:00", "hinted")])
+        url = {n: record(n)["canonical_url"] for n in (1, 2)}
+        assert _article_row(store, url[2])["date_published"] == "2026-01-02T00:00:00+00:00"
+        for source in GUESSED_DATE_SOURCES:
+            for text_hash in ("hash-1", f"hash-1-{source}"):  # same text, then a changed one
+                store.upsert([sourced(1, "2026-05-05T12:00:00+00:00", source, content_hash=text_hash)])
+                assert _article_row(store, url[1])["date_published"] == stated, (source, text_hash)
+        store.upsert([sourced(1, "2026-01-01T11:00:00+01:00", "meta article:published_time")])
+        assert _article_row(store, url[1])["date_published"] == "2026-01-01T11:00:00+01:00"
+        store.upsert([sourced(2, "2026-01-01T08:00:00+01:00", "json-ld datePublished")])
+        assert _article_row(store, url[2])["date_published"] == "2026-01-01T08:00:00+01:00"
+    finally:
+        store.close()
+
+
+def test_nul_is_removed_from_every_string_before_the_write(database_url: str) -> None:
+    """PostgreSQL stores no NUL in text or JSONB (it refused the whole record); both backends store the
+    strings without it, in lists and in the extraction object too, on the insert and the update."""
+    nul = "\x00"
+    store = ArticleStore(database_url)
+    try:
+        dirty = record(1, title=f"Council{nul}votes", authors=[f"Jane{nul}Doe", "B"], tags=[f"ferry{nul}budget"],
+                       categories=[nul], description=f"{nul}d{nul}", site_name=f"The{nul} News",
+                       url=f"https://n.example/2026/01/01/story-1?utm{nul}=x", text=f"Para{nul}graph.",
+                       extraction={"path": f"p{nul}", f"k{nul}": [f"v{nul}", {"deep": f"x{nul}y", "n": 1}],
+                                   "literal": "a \\u0000 backslash-u stays"},
+                       content_hash=None, simhash=None)
+        clean = {**dirty, "title": "Councilvotes", "authors": ["JaneDoe", "B"], "tags": ["ferrybudget"],
+                 "categories": [""], "description": "d", "site_name": "The News",
+                 "url": "https://n.example/2026/01/01/story-1?utm=x", "text": "Paragraph.",
+                 "extraction": {"path": "p", "k": ["v", {"deep": "xy", "n": 1}],
+                                "literal": "a \\u0000 backslash-u stays"}}
+        for _ in range(2):  # the insert, then the update of the same article
+            assert store.upsert([dirty]) == 1
+            (row,) = store.iter_records()
+            assert {name: row[name] for name in clean if name not in ("content_hash", "simhash")} == \
+                {name: value for name, value in clean.items() if name not in ("content_hash", "simhash")}
+        assert store.aliases() == {clean["url"]: clean["canonical_url"]}
+        assert store.count() == 1 and list(store.iter_revisions()) == []
+    finally:
+        store.close()

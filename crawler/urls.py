@@ -85,8 +85,11 @@ def classify(url: str, *, article_patterns: tuple[re.Pattern[str], ...] = (),
              deny_patterns: tuple[re.Pattern[str], ...] = ()) -> UrlKind:
     """What a link found on a page probably is.
 
-    Deny patterns win, then listing pages (tags, authors, search, pagination ...), then the site's own
-    article patterns when it has some (only those then count), then the general article heuristics.
+    Deny patterns win, then the site's own article patterns, then listing pages (tags, authors, search,
+    pagination ...), then the general article heuristics, which a site with article patterns does not
+    use (only its patterns then make an article). The site's patterns come before the listing words
+    because those are generic: The Atlantic's stories live under ``/ideas/archive/2024/05/<slug>/``,
+    and a source that says so must not see them taken for an archive page.
     """
     try:
         parts = urlsplit(url)
@@ -98,10 +101,12 @@ def classify(url: str, *, article_patterns: tuple[re.Pattern[str], ...] = (),
     path_q = parts.path + ("?" + parts.query if parts.query else "")
     if any(p.search(url) for p in deny_patterns) or NON_HTML_SUFFIX.search(parts.path):
         return UrlKind.SKIP
+    if any(p.search(url) for p in article_patterns):
+        return UrlKind.ARTICLE
     if LISTING_PATTERN.search(path_q) or courlan.is_navigation_page(path_q):
         return UrlKind.LISTING
     if article_patterns:
-        return UrlKind.ARTICLE if any(p.search(url) for p in article_patterns) else UrlKind.OTHER
+        return UrlKind.OTHER
     if parts.path in ("", "/"):
         return UrlKind.LISTING
     return UrlKind.ARTICLE if ARTICLE_PATTERN.search(path_q) else UrlKind.OTHER

@@ -47,8 +47,14 @@ PRIORITY_DISCOVERY = 20
 PRIORITY_ARTICLE = 10
 PRIORITY_LISTING = 0
 
-#: Largest decompressed sitemap accepted (bytes): the sitemap protocol's own limit is 50 MB.
+#: Largest decompressed sitemap accepted (bytes): the sitemap protocol's own limit is 50 MB. It is the
+#: download limit of sitemap requests too (``download_maxsize``, which Scrapy's HttpCompressionMiddleware
+#: also applies to a ``Content-Encoding: gzip`` body), above the 16 MB ``DOWNLOAD_MAXSIZE`` for pages:
+#: a sitemap of 30 MB is valid and names tens of thousands of articles.
 SITEMAP_MAX_BYTES = 50 * 1024 * 1024
+#: Sitemaps over this size are logged by Scrapy as large (``download_warnsize``); the 4 MB
+#: ``DOWNLOAD_WARNSIZE`` of pages would warn about every big news site's sitemap on every run.
+SITEMAP_WARN_BYTES = 40 * 1024 * 1024
 
 _INPUTS = ("url", "sitemap", "feed", "urls", "sources")
 
@@ -198,7 +204,9 @@ class NewsSpider(scrapy.Spider):
     # --------------------------------------------------------------- requests
     def _sitemap_request(self, index: int, url: str) -> scrapy.Request:
         return scrapy.Request(url, self.parse_sitemap, errback=self.on_error,
-                              meta={"nc_source": index, "nc_role": "sitemap"}, priority=PRIORITY_DISCOVERY)
+                              meta={"nc_source": index, "nc_role": "sitemap",
+                                    "download_maxsize": SITEMAP_MAX_BYTES, "download_warnsize": SITEMAP_WARN_BYTES},
+                              priority=PRIORITY_DISCOVERY)
 
     def _feed_request(self, index: int, url: str) -> scrapy.Request:
         return scrapy.Request(url, self.parse_feed, errback=self.on_error,
@@ -248,10 +256,18 @@ class NewsSpider(scrapy.Spider):
         sitemaps = [u for u in sitemap_urls_from_robots(response.body, base_url=response.url)
                     if in_domains(u, self.sources[index].allowed_domains)]
         if not sitemaps:
-            sitemaps = [urljoin(response.url, "/sitemap.xml")]
-            logger.info("%s names no sitemap; trying %s", response.url, sitemaps[0])
+            logger.info("%s names no sitemap; trying %s", response.url, urljoin(response.url, "/sitemap.xml"))
+            yield self._fallback_sitemap_request(index, response.url)
+            return
         for url in sitemaps:
             yield self._sitemap_request(index, url)
+
+    def _fallback_sitemap_request(self, index: int, robots_url: str) -> scrapy.Request:
+        """``/sitemap.xml`` of the site, for a robots.txt that names no sitemap or could not be read."""
+        self._stat("newsclean/discovery/sitemap_fallback")
+        request = self._sitemap_request(index, urljoin(robots_url, "/sitemap.xml"))
+        request.meta["nc_guessed"] = True
+        return request
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         index = response.meta["nc_source"]
@@ -279,13 +295,15 @@ class NewsSpider(scrapy.Spider):
             if not loc:
                 continue
             url = self._join(response.url, loc)
-            published = entry.xpath(".//*[local-name()='publication_date']/text()").get()
-            lastmod = entry.xpath("*[local-name()='lastmod']/text()").get()
-            hinted = (published or lastmod or "").strip() or None
-            if not self._wanted(index, url, hinted):
+            published = (entry.xpath(".//*[local-name()='publication_date']/text()").get() or "").strip() or None
+            lastmod = (entry.xpath("*[local-name()='lastmod']/text()").get() or "").strip() or None
+            # `since` may use <lastmod>: a page last changed before the day was published before it too.
+            if not self._wanted(index, url, published or lastmod):
                 continue
-            request = self._article_request(index, url, via="sitemap", depth=0, hinted_date=hinted,
-                                            changed=(lastmod or "").strip() or None)
+            # Only the publication date is a date hint (date_published of a page that states none):
+            # <lastmod> is the last change, and only tells the incremental skip that the page changed.
+            request = self._article_request(index, url, via="sitemap", depth=0, hinted_date=published,
+                                            changed=lastmod)
             if request is not None:
                 found += 1
                 yield request
@@ -314,26 +332,31 @@ class NewsSpider(scrapy.Spider):
             if not link:
                 continue
             url = self._join(response.url, link)
-            hinted = entry.get("published") or entry.get("updated")
-            if not self._wanted(index, url, hinted):
+            published, updated = entry.get("published"), entry.get("updated")
+            # as in sitemaps: Atom's <updated> bounds the publication for `since`, but is no date hint
+            if not self._wanted(index, url, published or updated):
                 continue
-            request = self._article_request(index, url, via="feed", depth=0, hinted_date=hinted,
-                                            changed=entry.get("updated") or entry.get("published"))
+            request = self._article_request(index, url, via="feed", depth=0, hinted_date=published,
+                                            changed=updated or published)
             if request is not None:
                 found += 1
                 yield request
         logger.info("Feed %s: %d article URLs", response.url, found)
 
-    def _wanted(self, index: int, url: str, hinted: str | None) -> bool:
-        """Whether a sitemap or feed entry is worth fetching as an article."""
+    def _wanted(self, index: int, url: str, latest_publication: str | None) -> bool:
+        """Whether a sitemap or feed entry is worth fetching as an article; ``latest_publication`` is a
+        date the article was published on or before (its publication date, else its last change)."""
         source = self.sources[index]
         if not in_domains(url, source.allowed_domains):
             return False
         kind = classify(url, article_patterns=source.article_patterns, deny_patterns=source.deny_patterns)
         if kind in (UrlKind.SKIP, UrlKind.LISTING):
+            self._stat("newsclean/discovery/not_article")
+            logger.debug("Source %s: %s is a %s URL, not fetched as an article (article_patterns of the "
+                         "source win over the listing words)", source.name, url, kind.value)
             return False
-        if source.since and hinted:
-            day = _entry_day(hinted)
+        if source.since and latest_publication:
+            day = _entry_day(latest_publication)
             if day is not None and day < source.since:
                 self._stat("newsclean/discovery/older_than_since")
                 return False
@@ -385,11 +408,17 @@ class NewsSpider(scrapy.Spider):
                 yield scrapy.Request(url, self.parse_page, errback=self.on_error, priority=PRIORITY_LISTING,
                                      meta={"nc_source": index, "nc_role": "listing", "nc_depth": depth})
 
-    def on_error(self, failure: Failure) -> None:
+    def on_error(self, failure: Failure) -> list[scrapy.Request]:
+        """Log and count a failed fetch; for robots.txt (missing, an error), the ``/sitemap.xml`` fallback.
+
+        A list rather than a generator: the logging and counting happen when the errback is called."""
         request = getattr(failure, "request", None)
         role = request.meta.get("nc_role") if request is not None else None
         url = request.url if request is not None else "?"
-        level = logging.WARNING if role in ("article", "home") else logging.INFO
+        # A lost sitemap loses every article it names: as loud as a lost article or home page. Not so
+        # the /sitemap.xml guessed for a site whose robots.txt names none: many sites have none there.
+        guessed = request is not None and bool(request.meta.get("nc_guessed"))
+        level = logging.WARNING if role in ("article", "home", "sitemap") and not guessed else logging.INFO
         kind = failure_kind(failure)
         logger.log(level, "Could not fetch %s %s (%s): %s", role or "page", url, kind, failure.getErrorMessage())
         self._stat(f"newsclean/fetch_failed/{role or 'other'}")
@@ -397,3 +426,7 @@ class NewsSpider(scrapy.Spider):
         frontier = frontier_for(self.crawler)
         if frontier is not None:
             frontier.settle_request(request)
+        if role == "robots" and request is not None:
+            logger.info("No robots.txt to read at %s; trying %s", url, urljoin(url, "/sitemap.xml"))
+            return [self._fallback_sitemap_request(request.meta["nc_source"], url)]
+        return []

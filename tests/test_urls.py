@@ -66,3 +66,13 @@ def test_url_set_answers_as_a_set_of_the_urls() -> None:
     assert all(url in seen for url in urls)
     assert not any(f"https://news.example/2026/01/02/story-{i}/" in seen for i in range(5000))
     assert 3 not in seen
+
+
+def test_site_patterns_win_over_listing_words() -> None:
+    story = "https://www.theatlantic.com/ideas/archive/2024/05/council-votes-on-the-ferry-budget/678285/"
+    patterns = (re.compile(r"/archive/\d{4}/"),)
+    assert classify(story) is UrlKind.LISTING  # "archive" is a listing word to the generic heuristics
+    assert classify(story, article_patterns=patterns) is UrlKind.ARTICLE
+    # the listing words still hold for URLs the site's patterns do not name, and deny patterns still win
+    assert classify("https://www.theatlantic.com/archive/", article_patterns=patterns) is UrlKind.LISTING
+    assert classify(story, article_patterns=patterns, deny_patterns=(re.compile(r"/ideas/"),)) is UrlKind.SKIP

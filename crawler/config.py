@@ -174,6 +174,7 @@ class Config:
     redis_key: str = ""
     redis_idle_seconds: float = 30.0
     redis_worker_timeout: float = 60.0
+    retry_after_max_seconds: float = 60.0
 
     @classmethod
     def from_settings(cls, settings: _SettingsLike) -> Config:
@@ -206,6 +207,7 @@ class Config:
             redis_key=str(_get(settings, "NEWSCLEAN_REDIS_KEY") or "").strip(),
             redis_idle_seconds=_float(settings, "NEWSCLEAN_REDIS_IDLE_SECONDS", minimum=0.0),
             redis_worker_timeout=_float(settings, "NEWSCLEAN_REDIS_WORKER_TIMEOUT", minimum=1.0),
+            retry_after_max_seconds=_float(settings, "NEWSCLEAN_RETRY_AFTER_MAX_SECONDS", minimum=0.0),
         )
 
     @property

@@ -9,6 +9,10 @@ Downloader middlewares (registered in ``crawler/settings.py``):
   ``NEWSCLEAN_ALLOW_PRIVATE_ADDRESSES = True`` turns it off (tests and ``scrapy demo``).
 * `RedirectLoopMiddleware` turns a redirect back to a URL already in the chain into a counted
   failure (Scrapy's duplicate filter would otherwise drop it without a word).
+* `OffsiteRedirectMiddleware` refuses an article request redirected (HTTP or meta refresh) to a host
+  outside its source's site (`same_site`: the source's domains, or their registered domain).
+* `RetryAfterMiddleware` retries a 429/503 carrying ``Retry-After`` after the wait it asks (at most
+  ``NEWSCLEAN_RETRY_AFTER_MAX_SECONDS``, else the request is given up) and slows that site meanwhile.
 * `CharsetMiddleware` decodes HTML with the charset the bytes support (a valid UTF-8 body wins over
   a lying declaration; an undeclared or wrongly declared legacy body gets the declaration that decodes
   it, else detection), re-encodes it as UTF-8 without NUL and control characters, and turns binary
@@ -33,6 +37,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
 from urllib.parse import unquote
 
+from courlan.urlutils import extract_domain
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware
 from scrapy.exceptions import (
     CannotResolveHostError,
@@ -41,10 +46,12 @@ from scrapy.exceptions import (
     DownloadFailedError,
     DownloadTimeoutError,
     IgnoreRequest,
+    NotConfigured,
     ResponseDataLossError,
     UnsupportedURLSchemeError,
 )
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
+from scrapy.utils.asyncio import sleep
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet import error as twisted_error
 from twisted.internet.threads import deferToThread
@@ -53,6 +60,7 @@ from w3lib import html as w3lib_html
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, resolve_encoding
 
 from crawler.config import Config, mask_password
+from crawler.urls import in_domains
 
 logger = logging.getLogger(__name__)
 
@@ -304,6 +312,226 @@ class RedirectLoopMiddleware:
             logger.warning("Redirect loop: %s -> %s (chain of %d)", request.url, target, len(chain))
             raise RedirectLoop(f"redirect loop: {request.url} -> {target}")
         return response
+
+
+# ------------------------------------------------------------------------------ off-site redirects
+
+
+class OffsiteRedirect(IgnoreRequest):
+    """An article request redirected to a host outside its source's site."""
+
+
+def registered_domain(host_or_url: str) -> str | None:
+    """The registered domain (public suffix + 1 label: ``bbc.co.uk`` for ``www.news.bbc.co.uk``) of a
+    host or URL, from the Public Suffix List courlan ships (no network); None for IP addresses, single
+    labels (``localhost``) and suffixes the list does not know (``news.example``)."""
+    url = host_or_url if "//" in host_or_url else f"http://{host_or_url}/"
+    return extract_domain(url)
+
+
+def same_site(url: str, domains: frozenset[str]) -> bool:
+    """Whether ``url``'s host belongs to a source with these ``allowed_domains``: one of them or a
+    subdomain (``www.`` ignored, as `crawler.urls.in_domains`), or under the same registered domain
+    (``edition.news.example.com`` -> ``news.example.com``). Scheme and port do not matter."""
+    if in_domains(url, domains) or in_domains(url, frozenset(d.lower().removeprefix("www.") for d in domains)):
+        return True
+    domain = registered_domain(url)
+    return domain is not None and any(registered_domain(d) == domain for d in domains)
+
+
+class OffsiteRedirectMiddleware:
+    """Refuse an article request that a redirect (HTTP 3xx or meta refresh) sent off its source's site.
+
+    Scrapy follows redirects anywhere, and its own OffsiteMiddleware reads ``spider.allowed_domains``,
+    which a crawl of many sources has not: an article of one source would be fetched from, and stored
+    under, another site, outside that source's ``since`` and patterns. A redirect is a new request
+    that passes through ``process_request`` again, with the chain in ``redirect_urls``; when its host
+    is not `same_site` as the source (``nc_source``) of an ``nc_role="article"`` request, it raises
+    `OffsiteRedirect` before any connection (the spider's errback logs it and counts
+    ``newsclean/fetch_error/offsite_redirect``) and counts ``newsclean/offsite_redirect``.
+    Other roles are let through: a feed or sitemap on a CDN host is normal, and links found on any
+    page are followed only inside the source's domains.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> OffsiteRedirectMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        via = request.meta.get("redirect_urls")
+        if not via or request.meta.get("nc_role") != "article":
+            return None
+        sources = getattr(self.crawler.spider, "sources", None)
+        index = request.meta.get("nc_source")
+        if not isinstance(index, int) or not sources or not 0 <= index < len(sources):
+            return None
+        source = sources[index]
+        if same_site(request.url, source.allowed_domains):
+            return None
+        self.stats.inc_value("newsclean/offsite_redirect")
+        logger.warning("Article %s of source %s redirects off its site to %s (outside %s): not fetched",
+                       via[0], source.name, request.url, ", ".join(sorted(source.allowed_domains)))
+        raise OffsiteRedirect(f"redirected off the source's site: {via[0]} -> {request.url}")
+
+
+# ------------------------------------------------------------------------------- Retry-After
+
+#: Statuses whose ``Retry-After`` says when to come back (RFC 9110 section 10.2.3; RFC 6585 for 429).
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+
+#: Retries of one request after its Retry-After at most. They are not failures and do not use up
+#: ``RETRY_TIMES`` (a site throttling a night crawl asks for several waits); bounded all the same, so
+#: a server answering ``Retry-After: 0`` forever cannot hold a request: five waits of at most
+#: ``NEWSCLEAN_RETRY_AFTER_MAX_SECONDS`` (five minutes at the default) and a site still throttling is
+#: given up for the run.
+RETRY_AFTER_MAX_TIMES = 5
+
+
+def retry_after_seconds(value: bytes | str | None, *, date: bytes | str | None = None,
+                        now: float | None = None) -> float | None:
+    """The wait a ``Retry-After`` header asks for, in seconds (never negative), or None when it is
+    absent or unreadable.
+
+    Delta-seconds (``120``) or an HTTP-date (``Wed, 21 Oct 2026 07:28:00 GMT``); a date is measured
+    from the response's own ``Date`` header when it has a readable one (the server's clock: no skew
+    between the two machines), else from ``now`` (default: this machine's clock).
+    """
+    from email.utils import parsedate_to_datetime
+
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    text = (value or "").strip()
+    if not text:
+        return None
+    if text.isascii() and text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    reference = now if now is not None else time.time()
+    if isinstance(date, bytes):
+        date = date.decode("latin-1")
+    if date:
+        try:
+            reference = parsedate_to_datetime(date.strip()).timestamp()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            pass  # an unreadable Date: our own clock
+    return max(0.0, when - reference)
+
+
+class RetryAfterMiddleware:
+    """Retry a 429 or 503 that carries ``Retry-After`` after the wait it asks, and slow its site.
+
+    Runs before Scrapy's RetryMiddleware (550) sees the response, and keeps its rules: off with
+    ``RETRY_ENABLED = False``, only statuses in ``RETRY_HTTP_CODES``, never with ``dont_retry``, the
+    retry's priority changed by ``RETRY_PRIORITY_ADJUST``. Responses without a readable
+    ``Retry-After`` are left to RetryMiddleware as before. A response with one is not a failure: its
+    retries do not use up ``RETRY_TIMES`` (the retry keeps the request's ``retry_times``), they are
+    bounded by `RETRY_AFTER_MAX_TIMES` (``newsclean/retry_after/max_reached`` beyond it). For each:
+
+    * the download slot of the site (the host) gets that wait as its delay, so the site's other
+      requests are spaced by it too; the slot's delay is put back after the next response that is not
+      a 429/503 (or AutoThrottle, when on, lowers it again as responses come);
+    * a wait of at most ``NEWSCLEAN_RETRY_AFTER_MAX_SECONDS``: the retry request is returned after that
+      wait, without blocking the reactor (``scrapy.utils.asyncio.sleep``); the request keeps its place
+      among Scrapy's active downloads meanwhile, so the crawl cannot end before it is retried, and a
+      graceful stop waits for it (a second Ctrl-C does not). Counted as ``newsclean/retry_after/retried``;
+      ``newsclean/retry_after/max_wait_seconds`` is the longest wait;
+    * a longer wait: the request is given up for this run (retrying earlier is pointless, and waiting
+      longer would hold the crawl), logged with the reason and counted as
+      ``newsclean/retry_after/beyond_max``; the spider's errback counts it as ``fetch_error/http_<status>``.
+    """
+
+    def __init__(self, crawler: Any, max_seconds: float) -> None:
+        settings = crawler.settings
+        if not settings.getbool("RETRY_ENABLED"):
+            raise NotConfigured("RETRY_ENABLED is off")
+        self.statuses = RETRY_AFTER_STATUSES & {int(x) for x in settings.getlist("RETRY_HTTP_CODES")}
+        if not self.statuses:
+            raise NotConfigured("RETRY_HTTP_CODES has neither 429 nor 503")
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.max_seconds = max_seconds
+        self.priority_adjust = settings.getint("RETRY_PRIORITY_ADJUST")
+        #: Slots slowed here: slot key -> (the delay it had, the delay set).
+        self._slowed: dict[str, tuple[float, float]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RetryAfterMiddleware:
+        return cls(crawler, Config.from_settings(crawler.settings).retry_after_max_seconds)
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:
+        if response.status not in self.statuses:
+            self._unslow(request)
+            return response
+        if request.meta.get("dont_retry", False):
+            return response
+        wait = retry_after_seconds(response.headers.get(b"Retry-After"), date=response.headers.get(b"Date"))
+        if wait is None:
+            return response  # RetryMiddleware retries it at once, as for any 429/503
+        self._slow(request, min(wait, self.max_seconds))
+        if wait > self.max_seconds:
+            request.meta["dont_retry"] = True  # not at once by RetryMiddleware either
+            self.stats.inc_value("newsclean/retry_after/beyond_max")
+            logger.warning("Giving up %s for this run: HTTP %d asks to retry after %.0f s, more than "
+                           "NEWSCLEAN_RETRY_AFTER_MAX_SECONDS=%g", request.url, response.status, wait,
+                           self.max_seconds)
+            return response
+        times = request.meta.get("nc_retry_after_times", 0)
+        if times >= RETRY_AFTER_MAX_TIMES:
+            request.meta["dont_retry"] = True
+            self.stats.inc_value("newsclean/retry_after/max_reached")
+            logger.warning("Giving up %s for this run: still HTTP %d after %d waits for its Retry-After",
+                           request.url, response.status, times)
+            return response
+        retry = request.copy()
+        retry.meta["nc_retry_after_times"] = times + 1
+        retry.dont_filter = True
+        retry.priority = request.priority + request.meta.get("priority_adjust", self.priority_adjust)
+        request.meta["dont_retry"] = True  # decided here: RetryMiddleware must not retry it at once
+        self.stats.inc_value("newsclean/retry_after/retried")
+        self.stats.max_value("newsclean/retry_after/max_wait_seconds", round(wait))
+        logger.info("HTTP %d for %s: retrying in %.1f s, as its Retry-After asks", response.status,
+                    request.url, wait)
+        if wait:
+            await sleep(wait)
+        return retry
+
+    def _slot(self, request: Request) -> tuple[str, Any] | None:
+        engine = getattr(self.crawler, "engine", None)
+        key = request.meta.get("download_slot")
+        if engine is None or key is None:
+            return None
+        slot = engine.downloader.slots.get(key)
+        return (key, slot) if slot is not None else None
+
+    def _slow(self, request: Request, delay: float) -> None:
+        found = self._slot(request)
+        if found is None:
+            return
+        key, slot = found
+        if slot.delay >= delay:
+            return
+        before = self._slowed[key][0] if key in self._slowed else slot.delay
+        self._slowed[key] = (before, delay)
+        slot.delay = delay
+        logger.info("Slowing down %s: one request every %.1f s (Retry-After)", key, delay)
+
+    def _unslow(self, request: Request) -> None:
+        if not self._slowed:
+            return
+        found = self._slot(request)
+        if found is None or found[0] not in self._slowed:
+            return
+        key, slot = found
+        before, delay = self._slowed.pop(key)
+        if slot.delay == delay:  # else AutoThrottle (or someone) has set it since: theirs now
+            slot.delay = before
 
 
 # ------------------------------------------------------------------------------------ charsets
@@ -625,7 +853,7 @@ def install_secret_masking() -> None:
 def failure_kind(failure: Failure | BaseException) -> str:
     """A short, stable name for why a fetch failed (``newsclean/fetch_error/<kind>``).
 
-    ``ssrf_<class>``, ``redirect_loop``, ``too_many_redirects``, ``robots_txt``, ``too_large``,
+    ``ssrf_<class>``, ``redirect_loop``, ``offsite_redirect``, ``too_many_redirects``, ``robots_txt``, ``too_large``,
     ``decompression_too_large``, ``timeout``, ``dns``, ``connection_refused``, ``connection_lost``,
     ``data_loss``, ``unsupported_scheme``, ``http_<status>``, ``ignored`` or ``other``.
     """
@@ -635,6 +863,8 @@ def failure_kind(failure: Failure | BaseException) -> str:
         return f"ssrf_{exc.kind}"
     if isinstance(exc, RedirectLoop):
         return "redirect_loop"
+    if isinstance(exc, OffsiteRedirect):
+        return "offsite_redirect"
     response = getattr(exc, "response", None)
     if isinstance(response, Response) and type(exc).__name__ == "HttpError":  # an IgnoreRequest too
         return f"http_{response.status}"

@@ -43,6 +43,8 @@ NEWSCLEAN_MAX_QUEUED = 1000  # requests in Scrapy's queue before article request
 NEWSCLEAN_ALLOW_PRIVATE_ADDRESSES = False
 NEWSCLEAN_MAX_LINKS_PER_PAGE = 1000  # requests taken from one HTML page; 0: no limit
 NEWSCLEAN_MAX_LISTING_PAGES = 5000  # listing pages (fetched for links only) per source; 0: no limit
+# A 429/503 retry waits what its Retry-After asks, up to this; a longer wait gives the request up for the run.
+NEWSCLEAN_RETRY_AFTER_MAX_SECONDS = 60.0
 
 # Scale-out (README, "Many workers on many machines"): with a Redis URL, every crawl process shares
 # one frontier (crawler.redis_frontier); "" keeps Scrapy's single-machine scheduler.
@@ -58,6 +60,10 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.MetaRefreshHeadMiddleware": 579,  # process_response after CharsetMiddleware
     "crawler.middlewares.RedirectLoopMiddleware": 650,  # before RedirectMiddleware (600) follows
+    # an article redirected off its source's site is not fetched (process_request of the redirect)
+    "crawler.middlewares.OffsiteRedirectMiddleware": 60,
+    # a 429/503 with Retry-After is retried after that wait, before RetryMiddleware (550) retries at once
+    "crawler.middlewares.RetryAfterMiddleware": 555,
     "crawler.incremental.NotModifiedMiddleware": 100,  # a 304 for a revisit: marked seen, no extraction
 }
 SPIDER_MIDDLEWARES = {
@@ -80,8 +86,6 @@ EXTENSIONS = {
 }
 
 ITEM_PIPELINES = {
-    # before extraction: a page whose final host is outside its source is dropped, the source remembered
-    "pipelines.validate.SourceCheckPipeline": 50,
     "pipelines.extract.ExtractPipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,
     "pipelines.deduplicate.DeduplicatePipeline": 300,

@@ -22,6 +22,11 @@ def test_defaults_parse() -> None:
     assert config.batch_size == 100
 
 
+def test_retry_after_maximum() -> None:
+    assert Config.from_settings(settings()).retry_after_max_seconds == 60.0
+    assert Config.from_settings(settings(NEWSCLEAN_RETRY_AFTER_MAX_SECONDS="5")).retry_after_max_seconds == 5.0
+
+
 def test_command_line_strings_parse() -> None:
     config = Config.from_settings(settings(NEWSCLEAN_BATCH_SIZE="7", NEWSCLEAN_FOLLOW_LINKS="false"))
     assert config.batch_size == 7 and config.follow_links is False
@@ -36,6 +41,8 @@ def test_command_line_strings_parse() -> None:
         ("NEWSCLEAN_DATABASE_URL", "not a url", "NEWSCLEAN_DATABASE_URL is not a database URL"),
         ("NEWSCLEAN_DATABASE_URL", "mysql://u:secret@h/db", "supports sqlite, postgresql"),
         ("NEWSCLEAN_DATABASE_URL", "", "NEWSCLEAN_DATABASE_URL is empty"),
+        ("NEWSCLEAN_RETRY_AFTER_MAX_SECONDS", "-1", "NEWSCLEAN_RETRY_AFTER_MAX_SECONDS must be at least 0"),
+        ("NEWSCLEAN_RETRY_AFTER_MAX_SECONDS", "a minute", "NEWSCLEAN_RETRY_AFTER_MAX_SECONDS must be a number"),
     ],
 )
 def test_bad_values_are_rejected_with_the_setting_named(key: str, value: str, message: str) -> None:

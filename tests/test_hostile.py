@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -17,10 +18,14 @@ from scrapy.http import HtmlResponse, Request, Response
 
 from crawler.middlewares import (
     CharsetMiddleware,
+    OffsiteRedirect,
+    OffsiteRedirectMiddleware,
     RedirectLoop,
     RedirectLoopMiddleware,
     choose_encoding,
+    failure_kind,
     looks_binary,
+    same_site,
 )
 from crawler.storage import ArticleStore
 from crawler.testsite.hostile import (
@@ -249,3 +254,71 @@ def test_link_budgets() -> None:
     item = {"page": 1}
     out = asyncio.run(collect(mw, [item, *[listing(f"/p/{i}/") for i in range(5)]]))
     assert out[0] is item and len(out) == 3
+
+
+# ------------------------------------------------------------------------------ off-site redirects
+
+
+@pytest.mark.parametrize(("url", "domains", "same"), [
+    ("https://www.news.example/a", {"news.example"}, True),  # www. <-> bare, http -> https
+    ("http://news.example:8080/a", {"www.news.example"}, True),
+    ("https://amp.news.example/a", {"news.example"}, True),  # a subdomain
+    ("https://www.example.co.uk/a", {"edition.example.co.uk"}, True),  # the same registered domain
+    ("https://other.co.uk/a", {"example.co.uk"}, False),  # a public suffix is not a site
+    ("https://evil-news.example/a", {"news.example"}, False),
+    ("https://news.example.evil.com/a", {"news.example"}, False),
+    ("http://localhost:8000/a", {"127.0.0.1"}, False),
+    ("http://127.0.0.2/a", {"127.0.0.1"}, False),
+])
+def test_same_site(url: str, domains: set[str], same: bool) -> None:
+    assert same_site(url, frozenset(domains)) is same
+
+
+def test_an_article_redirected_off_its_site_is_refused_before_it_is_fetched(caplog: pytest.LogCaptureFixture) -> None:
+    from scrapy.utils.test import get_crawler
+
+    crawler = get_crawler()
+    source = SimpleNamespace(name="Local", allowed_domains=frozenset({"news.example"}))
+    crawler.spider = SimpleNamespace(sources=[source])
+    mw = OffsiteRedirectMiddleware.from_crawler(crawler)
+    start = "https://news.example/2026/02/10/story"
+
+    def hop(url: str, role: str = "article") -> Request:
+        return Request(url, meta={"nc_source": 0, "nc_role": role, "redirect_urls": [start]})
+
+    assert mw.process_request(Request(start, meta={"nc_source": 0, "nc_role": "article"})) is None
+    assert mw.process_request(hop("https://www.news.example/2026/02/10/story")) is None
+    assert mw.process_request(hop("https://cdn.elsewhere.example/feed.xml", role="feed")) is None
+    with pytest.raises(OffsiteRedirect) as refused:
+        mw.process_request(hop("https://elsewhere.example/2020/old-story"))
+    assert failure_kind(refused.value) == "offsite_redirect"
+    assert crawler.stats.get_value("newsclean/offsite_redirect") == 1
+    assert (f"Article {start} of source Local redirects off its site to https://elsewhere.example/2020/old-story "
+            "(outside news.example): not fetched") in caplog.text
+
+
+def test_offsite_redirects_end_to_end(tmp_path: Path) -> None:
+    from .test_retry import RouteServer, article, sitemap
+
+    with RouteServer() as site:
+        base, other = site.base_url, f"http://localhost:{site.port}"
+        away, moved = "/2026/02/10/council-votes-on-ferry-budget", "/2026/02/10/market-reopens-after-flood"
+        site.routes[away] = lambda: (302, {"Location": other + "/2020/03/01/an-old-story"}, b"")
+        site.routes["/2020/03/01/an-old-story"] = article("An old story on another site")
+        site.routes[moved] = lambda: (301, {"Location": base + moved + "-2"}, b"")  # same site: followed
+        site.routes[moved + "-2"] = article("Market reopens after the flood")
+        site.routes["/sitemap.xml"] = sitemap(base, away, moved)
+        (tmp_path / "sources.toml").write_text(
+            f'[[site]]\nname = "Local"\nsitemaps = ["{base}/sitemap.xml"]\nsince = "2026-01-01"\n', encoding="utf-8")
+        db = f"sqlite:///{tmp_path / 'n.db'}"
+        result = run_crawl(tmp_path, db, settings={"ROBOTSTXT_OBEY": "False"}, sources=str(tmp_path / "sources.toml"))
+        assert result.returncode == 0, result.log[-3000:]
+        assert not site.seen("/2020/03/01/an-old-story")  # never fetched from the other host
+        stats = stats_of(result.log)
+        assert stats["newsclean/offsite_redirect"] == 1
+        assert stats["newsclean/fetch_error/offsite_redirect"] == 1
+        store = ArticleStore(db, migrate=False)
+        try:
+            assert [r["url"] for r in store.iter_records()] == [base + moved + "-2"]
+        finally:
+            store.close()

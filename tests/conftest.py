@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -169,3 +170,9 @@ def stored_urls(database_url: str) -> list[str]:
         return [r["canonical_url"] for r in store.iter_records()]
     finally:
         store.close()
+
+
+def stats_of(log: str) -> dict[str, int]:
+    """Integer stats from the "Dumping Scrapy stats" block of a crawl log."""
+    block = log[log.rfind("Dumping Scrapy stats"):]
+    return {k: int(v) for k, v in re.findall(r"'([^']+)': (\d+)\b", block)}

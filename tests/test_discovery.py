@@ -7,10 +7,8 @@ import gzip
 import logging
 import random
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +21,10 @@ from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
 from crawler import settings as project_settings
-from crawler.testsite.server import LoopbackServer, QuietServer
+from crawler.testsite.server import Reply, RouteServer
 from spiders.news import SITEMAP_MAX_BYTES, NewsSpider
 
-from .conftest import CrawlResult, run_crawl
+from .conftest import CrawlResult, run_crawl, stats_of
 
 MB = 1024 * 1024
 #: A sitemap just over the page limit (DOWNLOAD_MAXSIZE, 16 MB) and well under the protocol's 50 MB.
@@ -47,13 +45,6 @@ ATOM_UPDATED = "/news/atom-updated-only-story-without-a-date"
 RSS_PUBDATE = "/news/rss-pubdate-story-without-a-date"
 LASTMOD = "2026-03-04T05:06:07+00:00"
 PUBLICATION = "2025-11-12T08:00:00+00:00"
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    headers: dict[str, str]
-    body: bytes
 
 
 def xml(body: str | bytes, **headers: str) -> Reply:
@@ -79,55 +70,9 @@ def urlset(base: str, paths: list[str], pad: int = 0, extra: dict[str, str] | No
             + "".join(f"<url><loc>{base}{p}</loc>{(extra or {}).get(p, '')}</url>" for p in paths) + "</urlset>")
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: QuietServer
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self) -> None:
-        owner: RoutesServer = self.server.owner
-        reply = owner.reply(self.path)
-        self.send_response(reply.status)
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(reply.body)))
-        self.end_headers()
-        self.wfile.write(reply.body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: `RoutesServer.hits` is the log."""
-
-
-class RoutesServer(LoopbackServer):
-    """Serves fixed replies by path (404 for any other), counting requests per path."""
-
-    handler = _Handler
-    thread_name = "discovery"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.routes: dict[str, Reply] = {}
-        self._lock = threading.Lock()
-        self._hits: dict[str, int] = {}
-
-    def reply(self, path: str) -> Reply:
-        with self._lock:
-            self._hits[path] = self._hits.get(path, 0) + 1
-        return self.routes.get(path, Reply(404, {"Content-Type": "text/html"}, b"<html>not here</html>"))
-
-    def hits(self, path: str) -> int:
-        with self._lock:
-            return self._hits.get(path, 0)
-
-
-def stats_of(log: str) -> dict[str, int]:
-    """Integer stats from the "Dumping Scrapy stats" block of a crawl log."""
-    block = log[log.rfind("Dumping Scrapy stats"):]
-    return {k: int(v) for k, v in re.findall(r"'([^']+)': (\d+)\b", block)}
-
-
 @dataclass
 class Crawl:
-    server: RoutesServer
+    server: RouteServer
     result: CrawlResult
     stats: dict[str, int]
     dates: dict[str, str | None]  # path -> date_published of the stored record
@@ -137,7 +82,7 @@ class Crawl:
 def sitemaps_and_feeds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawl]:
     """One crawl of a source given by sitemaps and feeds (no link following)."""
     workdir = tmp_path_factory.mktemp("discovery")
-    with RoutesServer() as server:
+    with RouteServer() as server:
         b = server.base_url
         for seed, path in enumerate((ATLANTIC, BIG, BIG_GZIP, LASTMOD_ONLY, PUBLISHED, ATOM_UPDATED, RSS_PUBDATE)):
             server.routes[path] = story_page(seed, f"Story {seed} of the harbour town")
@@ -206,7 +151,7 @@ def test_only_publication_dates_are_date_hints(sitemaps_and_feeds: Crawl) -> Non
 
 
 def test_robots_txt_missing_falls_back_to_sitemap_xml(tmp_path: Path) -> None:
-    with RoutesServer() as server:
+    with RouteServer() as server:
         story = "/2025/06/01/council-votes-on-the-ferry-budget"  # named by /sitemap.xml only
         server.routes[story] = story_page(1, "Council votes on the ferry budget")
         server.routes["/"] = Reply(200, {"Content-Type": "text/html"}, b"<html><body><p>home</p></body></html>")

@@ -35,8 +35,9 @@ from crawler.testsite.hostile import (
     HostileServer,
     HostileSite,
 )
+from crawler.testsite.server import Reply, RouteServer
 
-from .conftest import CrawlResult, run_crawl
+from .conftest import CrawlResult, run_crawl, stats_of
 
 #: Settings of the hostile crawl: a short timeout for the drip page, small budgets so the traps and
 #: the link flood reach them quickly (the defaults are 30 s, 1000 links per page, 5000 listing pages).
@@ -46,12 +47,6 @@ HOSTILE_SETTINGS = {
     "NEWSCLEAN_MAX_LINKS_PER_PAGE": "200",
     "NEWSCLEAN_MAX_LISTING_PAGES": "60",
 }
-
-
-def stats_of(log: str) -> dict[str, int]:
-    """Integer stats from the "Dumping Scrapy stats" block of a crawl log."""
-    block = log[log.rfind("Dumping Scrapy stats"):]
-    return {k: int(v) for k, v in re.findall(r"'([^']+)': (\d+)\b", block)}
 
 
 class Hostile:
@@ -298,14 +293,14 @@ def test_an_article_redirected_off_its_site_is_refused_before_it_is_fetched(capl
 
 
 def test_offsite_redirects_end_to_end(tmp_path: Path) -> None:
-    from .test_retry import RouteServer, article, sitemap
+    from .test_retry import article, sitemap
 
     with RouteServer() as site:
         base, other = site.base_url, f"http://localhost:{site.port}"
         away, moved = "/2026/02/10/council-votes-on-ferry-budget", "/2026/02/10/market-reopens-after-flood"
-        site.routes[away] = lambda: (302, {"Location": other + "/2020/03/01/an-old-story"}, b"")
+        site.routes[away] = Reply(302, {"Location": other + "/2020/03/01/an-old-story"}, b"")
         site.routes["/2020/03/01/an-old-story"] = article("An old story on another site")
-        site.routes[moved] = lambda: (301, {"Location": base + moved + "-2"}, b"")  # same site: followed
+        site.routes[moved] = Reply(301, {"Location": base + moved + "-2"}, b"")  # same site: followed
         site.routes[moved + "-2"] = article("Market reopens after the flood")
         site.routes["/sitemap.xml"] = sitemap(base, away, moved)
         (tmp_path / "sources.toml").write_text(

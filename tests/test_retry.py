@@ -6,13 +6,8 @@ waits do not use up ``RETRY_TIMES``."""
 from __future__ import annotations
 
 import asyncio
-import re
-import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -24,91 +19,32 @@ from scrapy.utils.test import get_crawler
 
 from crawler.middlewares import RETRY_AFTER_MAX_TIMES, RetryAfterMiddleware, retry_after_seconds
 from crawler.testsite.hostile import LATIN_SENTENCES, story_html
-from crawler.testsite.server import LoopbackServer
+from crawler.testsite.server import Reply, Route, RouteServer
 
-from .conftest import run_crawl, stored_urls
-
-
-def stats_of(log: str) -> dict[str, int]:
-    """Integer stats from the "Dumping Scrapy stats" block of a crawl log."""
-    block = log[log.rfind("Dumping Scrapy stats"):]
-    return {k: int(v) for k, v in re.findall(r"'([^']+)': (\d+)\b", block)}
-
+from .conftest import run_crawl, stats_of, stored_urls
 
 # ---------------------------------------------------------------------------------- a small site
 
-Route = Callable[[], tuple[int, dict[str, str], bytes]]
-
-
-@dataclass(frozen=True)
-class Seen:
-    at: float  # the server's monotonic clock when the request arrived
-    host: str
-    path: str
-    status: int
-
-
-class _RouteHandler(BaseHTTPRequestHandler):
-    server: Any
-
-    def do_GET(self) -> None:
-        owner: RouteServer = self.server.owner
-        route = owner.routes.get(self.path)
-        status, headers, body = route() if route else (404, {"Content-Type": "text/plain"}, b"nope\n")
-        owner.record(Seen(time.monotonic(), self.headers.get("Host", ""), self.path, status))
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet."""
-
-
-class RouteServer(LoopbackServer):
-    """path -> route on 127.0.0.1; every request is logged with the server's own arrival time."""
-
-    handler = _RouteHandler
-    thread_name = "routes"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.routes: dict[str, Route] = {}
-        self._lock = threading.Lock()
-        self._seen: list[Seen] = []
-
-    def record(self, seen: Seen) -> None:
-        with self._lock:
-            self._seen.append(seen)
-
-    def seen(self, path: str) -> list[Seen]:
-        with self._lock:
-            return [s for s in self._seen if s.path == path]
-
-
 def article(title: str) -> Route:
-    body = story_html(title, LATIN_SENTENCES).encode()
-    return lambda: (200, {"Content-Type": "text/html; charset=utf-8"}, body)
+    return Reply(200, {"Content-Type": "text/html; charset=utf-8"}, story_html(title, LATIN_SENTENCES).encode())
 
 
 def sitemap(base: str, *paths: str) -> Route:
     urls = "".join(f"<url><loc>{base}{p}</loc></url>" for p in paths)
     body = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
-    return lambda: (200, {"Content-Type": "application/xml"}, body.encode())
+    return Reply(200, {"Content-Type": "application/xml"}, body.encode())
 
 
 def throttled(times: int, retry_after: str, then: Route) -> Route:
     """A route answering 429 with ``Retry-After`` the first ``times`` requests, then ``then``."""
     count = 0
 
-    def route() -> tuple[int, dict[str, str], bytes]:
+    def route() -> Reply:
         nonlocal count
         count += 1
         if count <= times:
-            return 429, {"Retry-After": retry_after, "Content-Type": "text/plain"}, b"slow down\n"
-        return then()
+            return Reply(429, {"Retry-After": retry_after, "Content-Type": "text/plain"}, b"slow down\n")
+        return then if isinstance(then, Reply) else then()
 
     return route
 

@@ -8,6 +8,7 @@ import re
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -193,3 +194,78 @@ class SiteServer(LoopbackServer):
             return resp.status, {k.lower(): v for k, v in resp.getheaders()}, body
         finally:
             conn.close()
+
+
+# ------------------------------------------------------------------------------ a server of fixed routes
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One HTTP answer of a `RouteServer` route."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request a `RouteServer` answered: when it arrived (the server's monotonic clock), its Host
+    header, path and the status answered."""
+
+    at: float
+    host: str
+    path: str
+    status: int
+
+
+#: A route: a fixed reply, or a function giving the reply of each request (a server that changes).
+Route = Reply | Callable[[], Reply]
+NOT_FOUND = Reply(404, {"Content-Type": "text/html"}, b"<html>not here</html>")
+
+
+class _RouteHandler(BaseHTTPRequestHandler):
+    server: QuietServer
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        owner: RouteServer = self.server.owner
+        reply = owner.reply(self.path, self.headers.get("Host", ""))
+        self.send_response(reply.status)
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        self.wfile.write(reply.body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: `RouteServer.seen` is the log."""
+
+
+class RouteServer(LoopbackServer):
+    """Serves ``routes`` (path -> `Route`; 404 for any other path) on 127.0.0.1 and logs every request
+    with its arrival time: small sites of a test's own (throttling, big sitemaps, missing robots.txt)."""
+
+    handler = _RouteHandler
+    thread_name = "routes"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.routes: dict[str, Route] = {}
+        self._lock = threading.Lock()
+        self._seen: list[Seen] = []
+
+    def reply(self, path: str, host: str = "") -> Reply:
+        route = self.routes.get(path, NOT_FOUND)
+        reply = route if isinstance(route, Reply) else route()
+        with self._lock:
+            self._seen.append(Seen(time.monotonic(), host, path, reply.status))
+        return reply
+
+    def seen(self, path: str) -> list[Seen]:
+        """The requests for ``path``, oldest first."""
+        with self._lock:
+            return [s for s in self._seen if s.path == path]
+
+    def hits(self, path: str) -> int:
+        return len(self.seen(path))

@@ -94,6 +94,12 @@ def distance(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
+def other_story(a: str | None, b: str | None) -> bool:
+    """Whether two fingerprints are of different stories (farther apart than a near duplicate); False
+    when either is unknown."""
+    return bool(a and b and distance(a, b) > NEAR_DUPLICATE_MAX_BITS)
+
+
 @dataclass
 class NearDuplicateIndex:
     """An in-memory band index of fingerprints (the articles of the current run not yet stored)."""

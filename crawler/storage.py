@@ -42,6 +42,7 @@ from sqlalchemy import (
     case,
     cast,
     create_engine,
+    delete,
     event,
     func,
     insert,
@@ -62,7 +63,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from crawler.config import mask_password
-from crawler.duplicates import BANDS, NEAR_DUPLICATE_MAX_BITS, bands, distance, probes, simhash
+from crawler.duplicates import BANDS, NEAR_DUPLICATE_MAX_BITS, bands, distance, other_story, probes, simhash
 from crawler.extraction import content_hash
 from crawler.items import ARTICLE_FIELDS
 
@@ -302,9 +303,9 @@ _REFRESH_MATCH = ("content_hash", "simhash", "date_published", "site")
 #: first_seen_at and updated_at stay as they are, as the upsert keeps them for an unchanged text).
 _REFRESH_SET = tuple(name for name in _UPSERT_COLUMNS if name not in {
     "canonical_url", "first_seen_at", "updated_at", "text", *_REFRESH_MATCH, *_BAND_COLUMNS})
-#: What a batch's write reads of the articles already stored: their URL, text hash, stated
-#: modification date, then the rest of `_REFRESH_MATCH`.
-_STORED_COLUMNS = ("canonical_url", "content_hash", "date_modified", *_REFRESH_MATCH[1:])
+#: What a batch's write reads of the articles already stored: their canonical URL, text hash, stated
+#: modification date, the rest of `_REFRESH_MATCH`, and the URL of the page stored.
+_STORED_COLUMNS = ("canonical_url", "content_hash", "date_modified", *_REFRESH_MATCH[1:], "url")
 #: Bound parameters per SQLite statement at most (SQLite before 3.32 allows 999).
 SQLITE_MAX_PARAMETERS = 999
 #: Metadata a write keeps from the stored article when the record has none (NULL, "" or an empty list):
@@ -623,6 +624,16 @@ class ArticleStore:
                 fingerprint = row["simhash"] = simhash(str(text))
             row.update(zip(_BAND_COLUMNS, bands(fingerprint) if fingerprint else _NO_BANDS, strict=True))
             row["site"] = _site(key)
+            earlier = by_key.get(key)
+            if (earlier is not None and row["url"] == key and earlier["url"] and earlier["url"] != key
+                    and earlier["url"] not in by_key and other_story(earlier["simhash"], row["simhash"])):
+                # the key's own page after a page that declared it canonical with another story (a wrong
+                # canonical tag): that page keeps its story, under its own URL
+                earlier["canonical_url"] = earlier["url"]
+                earlier["site"] = _site(earlier["url"])
+                by_key[earlier["url"]] = earlier
+                logger.warning("%s declared %s as its canonical URL with another story; stored under its own URL",
+                               earlier["url"], key)
             # One statement may not touch a row twice (PostgreSQL refuses): the last record wins.
             by_key[key] = row
         return list(by_key.values())
@@ -806,14 +817,19 @@ class ArticleStore:
         changed: list[tuple[str, str | None]] = []
         unchanged: set[str] = set()
         stored = self._stored(conn, list(incoming))
-        for url, digest, modified, *match in stored:
+        released = 0
+        for url, digest, modified, *match, page_url in stored:
             row = incoming[url]
+            if (row["url"] == url and page_url and page_url != url and other_story(match[0], row["simhash"])
+                    and self._release(conn, url, page_url)):
+                released += 1  # no longer stored under the key: the key's own page is inserted
+                continue
             if digest != row["content_hash"]:
                 changed.append((url, modified))
             elif match == [row[name] for name in _REFRESH_MATCH[1:]]:
                 unchanged.add(url)
         if not changed:
-            return len(stored), 0, unchanged
+            return len(stored) - released, 0, unchanged
         for url, modified in changed:
             row = incoming[url]
             if not row["date_modified"] or row["date_modified"] == modified:
@@ -828,7 +844,20 @@ class ArticleStore:
                 .where(Article.canonical_url.in_([url for url, _ in changed])),
             )
         )
-        return len(stored), len(changed), unchanged
+        return len(stored) - released, len(changed), unchanged
+
+    def _release(self, conn: Connection, key: str, page_url: str) -> bool:
+        """Move the article stored under canonical URL ``key`` from the page ``page_url`` (which declared
+        ``key`` canonical with another story than the key's own page, now being written) to its own URL,
+        unless that URL holds an article already; True if moved."""
+        if conn.scalar(select(Article.id).where(Article.canonical_url == page_url)) is not None:
+            return False  # the page's story is stored under its own URL too: the key's page replaces the copy
+        conn.execute(update(Article).where(Article.canonical_url == key)
+                     .values(canonical_url=page_url, site=_site(page_url)))
+        conn.execute(delete(UrlAlias).where(UrlAlias.url == page_url, UrlAlias.canonical_url == key))
+        logger.warning("%s declared %s as its canonical URL with another story; its article moves to its own"
+                       " URL, the key's own page takes the key", page_url, key)
+        return True
 
     def iter_revisions(self, where: ExportFilter | None = None) -> Iterator[dict[str, Any]]:
         """Stored revisions (oldest first), optionally of the articles an export filter selects."""
@@ -884,6 +913,12 @@ class ArticleStore:
                 if target != exclude and d <= NEAR_DUPLICATE_MAX_BITS and (best is None or (d, article_id) < best[:2]):
                     best = (d, article_id, target)
         return best[2] if best else None
+
+    def stored_page(self, canonical_url: str) -> tuple[str, str | None] | None:
+        """``(url, simhash)`` of the page whose article is stored under ``canonical_url``, if any."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(Article.url, Article.simhash).where(Article.canonical_url == canonical_url)).first()
+        return (row[0], row[1]) if row is not None else None
 
     def stored_in_run(self, canonical_url: str, run_id: int) -> tuple[str, str | None] | None:
         """``(url, simhash)`` of the article stored under ``canonical_url`` when crawl run ``run_id`` wrote it

@@ -7,7 +7,9 @@ For every record, in this order:
    the page's canonical tag is wrong for it (a theme that names a section page as every article's
    canonical URL), and the record is keyed by its own URL instead, so that no story is lost (the
    first page keeps the key it declared; when the key is the second page's own URL, that page's text
-   is the key's). Counted as ``newsclean/canonical_conflicts``, with a warning;
+   is the key's and the first page's record moves to its own URL, in the store as here). The same when
+   the key holds another page's story stored by an earlier run. Counted as
+   ``newsclean/canonical_conflicts``, with a warning;
 2. the exact same text already stored, or passed on in this run, under another canonical URL: one
    article with an alias. The URL is recorded in ``url_aliases`` and the record is dropped;
 3. a near duplicate (SimHash within `crawler.duplicates.NEAR_DUPLICATE_MAX_BITS` bits of a stored or
@@ -41,7 +43,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from crawler.config import Config
-from crawler.duplicates import NEAR_DUPLICATE_MAX_BITS, NearDuplicateIndex, StoredKeys, distance, simhash
+from crawler.duplicates import NearDuplicateIndex, StoredKeys, other_story, simhash
 from crawler.items import ArticleItem
 from crawler.signals import records_stored
 from crawler.storage import ArticleStore, OutageGuard, open_shared, release_shared
@@ -155,18 +157,32 @@ class DeduplicatePipeline:
         passed = self._passed_on(key)
         if passed is not None:
             first, earlier = passed
-            other_story = bool(earlier and fingerprint and distance(earlier, fingerprint) > NEAR_DUPLICATE_MAX_BITS)
-            if not other_story or (url != key and self._passed_on(url) is not None):
+            if not other_story(earlier, fingerprint) or (url != key and self._passed_on(url) is not None):
                 self._alias([(url, key)])
                 raise self._drop("duplicate url", f"{url}: duplicate of {key}, already passed on in this run")
             self.stats.inc_value("newsclean/canonical_conflicts")
             if url == key:
-                # the key's own page: its text is the key's (the store's upsert replaces the earlier one)
+                # the key's own page: its text is the key's; the store moves the earlier page's article
+                # to that page's own URL (`ArticleStore.upsert`), and so does this pipeline's memory
                 logger.warning("%s: %s declared this page's URL as its canonical URL with another story;"
-                               " this page's own text is stored under it", url, first)
+                               " this page's own text is stored under it, that page's under its own URL", url, first)
+                entry = self.by_url.get(key)
+                if entry is not None and first not in self.by_url:
+                    self._forget(key)
+                    self._remember(first, entry[0], entry[1], entry[2])
             else:
                 logger.warning("%s: declares the canonical URL %s, which %s already declared with another"
                                " story; stored under its own URL", url, key, first)
+                record["canonical_url"] = key = url
+
+        elif url != key:
+            held = self._ask(self.store.stored_page, key)
+            if held is not None and held[0] != url and other_story(held[1], fingerprint):
+                # the key is another page's, stored by an earlier run, with another story: a wrong canonical
+                # tag (a theme repeating an older article's) must not replace that story
+                self.stats.inc_value("newsclean/canonical_conflicts")
+                logger.warning("%s: declares the canonical URL %s, stored with another story (from %s);"
+                               " stored under its own URL", url, key, held[0])
                 record["canonical_url"] = key = url
 
         original = (self.by_hash.get(digest) if digest else None) or (
@@ -187,9 +203,14 @@ class DeduplicatePipeline:
 
         if key in self.by_url:
             self._forget(key)  # the key's own page replaces the text passed on under it (see above)
+        self._remember(key, url, fingerprint, digest, linked=bool(record.get("duplicate_of")))
+        return item
+
+    def _remember(self, key: str, url: str, fingerprint: str | None, digest: str | None, *,
+                  linked: bool = False) -> None:
+        """Note a record passed on under ``key`` (a near duplicate, ``linked``, is no original to match)."""
         self.by_url[key] = (url, fingerprint, digest)
         if digest:
             self.by_hash[digest] = key
-        if fingerprint and not record.get("duplicate_of"):
+        if fingerprint and not linked:
             self.near.add(fingerprint, key)
-        return item

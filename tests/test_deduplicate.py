@@ -12,7 +12,7 @@ from scrapy.exceptions import DropItem
 from scrapy.settings import Settings
 
 from crawler.config import Config
-from crawler.duplicates import StoredKeys
+from crawler.duplicates import StoredKeys, simhash
 from crawler.extraction import content_hash
 from crawler.items import ArticleItem
 from crawler.storage import ArticleStore
@@ -99,14 +99,44 @@ def test_the_same_story_under_one_canonical_url_is_still_one_record(pipeline: An
 def test_the_key_s_own_page_keeps_its_text_when_another_page_named_it(pipeline: Any) -> None:
     """An earlier page named this page's URL as its canonical URL with another story: this page, whose
     own URL the key is, is passed on (its text is the key's), not dropped."""
-    own = "https://news.example/politics/e-5"
-    pipeline.process_item(record("https://news.example/politics/f-6", own, story(6)))
+    own, other = "https://news.example/politics/e-5", "https://news.example/politics/f-6"
+    earlier = pipeline.process_item(record(other, own, story(6)))
     item = pipeline.process_item(record(own, own, story(5)))
     assert item.canonical_url == own and item.text == story(5)
     assert pipeline.stats.values["newsclean/canonical_conflicts"] == 1
-    # the replaced text is no longer looked up as the key's (the store will hold this page's text)
-    assert pipeline.by_hash == ({} if isinstance(pipeline, StoringPipeline) else {content_hash(story(5)): own})
-    assert len(pipeline.near) == (0 if isinstance(pipeline, StoringPipeline) else 1)
+    # the earlier page's story is looked up under its own URL now, as the store will hold it
+    if isinstance(pipeline, StoringPipeline):
+        assert pipeline.by_hash == {} and len(pipeline.near) == 0
+    else:
+        assert pipeline.by_hash == {content_hash(story(5)): own, content_hash(story(6)): other}
+        assert len(pipeline.near) == 2
+        pipeline.store.upsert([ItemAdapter(earlier).asdict(), ItemAdapter(item).asdict()])  # one batch
+    stored = {r["canonical_url"]: r["text"] for r in pipeline.store.iter_records()}
+    assert stored == {own: story(5), other: story(6)}
+    assert sum(1 for _ in pipeline.store.iter_revisions()) == 0
+
+
+def test_a_wrong_canonical_tag_naming_an_article_stored_by_an_earlier_run_does_not_replace_it(
+        database_url: str) -> None:
+    """Night 1 stored a story; night 2 a new page's theme names that story's URL as its canonical URL: the
+    new page is stored under its own URL and the stored story stays as it was."""
+    stored_url, new_url = "https://news.example/politics/i-10", "https://news.example/politics/j-11"
+    store = ArticleStore(database_url)
+    try:
+        store.upsert([{**ItemAdapter(record(stored_url, stored_url, story(10))).asdict(), "simhash": simhash(story(10))}])
+        pipe = DeduplicatePipeline(Config.from_settings(Settings({"NEWSCLEAN_DATABASE_URL": database_url})), Stats())
+        pipe.store = store
+        item = pipe.process_item(record(new_url, stored_url, story(11)))
+        assert item.canonical_url == new_url
+        assert pipe.stats.values["newsclean/canonical_conflicts"] == 1
+        # the same story under the stored key (an AMP or tracking variant) is no conflict: keyed as declared
+        assert pipe.process_item(record(stored_url + "?amp=1", stored_url, story(10))).canonical_url == stored_url
+        assert pipe.stats.values["newsclean/canonical_conflicts"] == 1
+        store.upsert([ItemAdapter(item).asdict()])
+        assert {r["canonical_url"]: r["text"] for r in store.iter_records()} == {
+            stored_url: story(10), new_url: story(11)}
+    finally:
+        store.close()
 
 
 def test_the_same_text_under_another_url_is_an_alias_and_a_near_copy_is_linked(pipeline: Any) -> None:

@@ -447,3 +447,50 @@ def test_nul_is_removed_from_every_string_before_the_write(database_url: str) ->
         assert store.count() == 1 and list(store.iter_revisions()) == []
     finally:
         store.close()
+
+
+def _story(seed: int) -> str:
+    words = "harbour council ferry budget vote mayor river pier market teachers school energy court".split()
+    return " ".join(f"{words[(seed * 5 + i * (seed + 2)) % len(words)]}{(seed * 17 + i) % 89}" for i in range(120))
+
+
+def _page(url: str, canonical: str, seed: int) -> dict[str, Any]:
+    from crawler.duplicates import simhash
+
+    text = _story(seed)
+    return record(1, url=url, canonical_url=canonical, text=text, content_hash=f"hash-{seed}", simhash=simhash(text))
+
+
+def test_the_key_s_own_page_moves_a_claimed_article_to_its_own_url(database_url: str) -> None:
+    """A page that declared another page's URL as its canonical URL, with another story, was stored under
+    it; when that page itself comes (a later batch or run), the earlier article moves to its own URL."""
+    key, claimer = "https://n.example/2026/01/05/own-page", "https://n.example/2026/01/06/other-page"
+    store = ArticleStore(database_url)
+    try:
+        store.upsert([_page(claimer, key, 1)])
+        assert store.known(claimer) is not None  # an alias of the key
+        counts: dict[str, int] = {}
+        store.upsert([_page(key, key, 2)], counts=counts)
+        assert {r["canonical_url"]: r["text"] for r in store.iter_records()} == {key: _story(2), claimer: _story(1)}
+        assert counts == {"new": 1, "updated": 0, "same_text": 0}
+        known = store.known(claimer)
+        assert known is not None and known.canonical_url == claimer  # the alias to the key is gone
+        assert sum(1 for _ in store.iter_revisions()) == 0
+        # within one batch: the claimer first, then the key's own page
+        key2, claimer2 = key + "-2", claimer + "-2"
+        store.upsert([_page(claimer2, key2, 3), _page(key2, key2, 4)])
+        rows = {r["canonical_url"]: r["text"] for r in store.iter_records()}
+        assert rows[key2] == _story(4) and rows[claimer2] == _story(3)
+    finally:
+        store.close()
+
+
+def test_the_same_story_under_a_variant_url_is_replaced_by_the_key_s_own_page(database_url: str) -> None:
+    key = "https://n.example/2026/01/07/story"
+    store = ArticleStore(database_url)
+    try:
+        store.upsert([_page(key + "?amp=1", key, 5)])
+        store.upsert([_page(key, key, 5)])  # the same story: one article, the key's page
+        assert [(r["canonical_url"], r["url"]) for r in store.iter_records()] == [(key, key)]
+    finally:
+        store.close()

@@ -14,12 +14,14 @@ store. Each index of ``articles`` is kept as small as the queries that use it al
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import re
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -483,6 +485,38 @@ def current_revision(engine: Engine) -> str | None:
     return versions[0] if versions else None
 
 
+#: The PostgreSQL advisory lock (a 64-bit key of our own: "newsclea" in ASCII) under which one process at a
+#: time migrates a database: crawls started together on a new database (cron, scrapyd, several sources'
+#: jobs) would otherwise create the same tables at once, and all but one fail.
+MIGRATION_LOCK_KEY = int.from_bytes(b"newsclea", "big") & 0x7FFF_FFFF_FFFF_FFFF
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """Hold the database's migration lock: PostgreSQL's advisory lock, or for a SQLite file an exclusive
+    ``flock`` on the file itself (independent of SQLite's own byte-range locks, so readers and writers of
+    the database are not held); nothing for an in-memory database."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(select(func.pg_advisory_lock(MIGRATION_LOCK_KEY)))
+            try:
+                yield
+            finally:
+                conn.execute(select(func.pg_advisory_unlock(MIGRATION_LOCK_KEY)))
+                conn.commit()
+        return
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:" or path.startswith("file:"):
+        yield
+        return
+    with open(path, "ab") as handle:  # creates the (empty) database file, as the migration would
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
     """Bring the database's schema to ``revision``, keeping every row; returns (before, after).
 
@@ -495,12 +529,16 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
         return before, before
     from alembic import command
 
-    with engine.begin() as conn:
-        cfg = _alembic_config(conn)
-        if before is None and inspect(conn).has_table("articles"):
-            logger.info("Database has the first schema without a revision; stamping %s", FIRST_REVISION)
-            command.stamp(cfg, FIRST_REVISION)
-        command.upgrade(cfg, revision)
+    with _migration_lock(engine):
+        before = current_revision(engine)  # read again: a process starting beside this one may have migrated
+        if before == HEAD_REVISION and revision in ("head", HEAD_REVISION):
+            return before, before
+        with engine.begin() as conn:
+            cfg = _alembic_config(conn)
+            if before is None and inspect(conn).has_table("articles"):
+                logger.info("Database has the first schema without a revision; stamping %s", FIRST_REVISION)
+                command.stamp(cfg, FIRST_REVISION)
+            command.upgrade(cfg, revision)
     after = current_revision(engine)
     if before != after:
         logger.info("Database schema upgraded from %s to %s", before or "nothing", after)

@@ -148,3 +148,31 @@ def test_opening_a_current_database_does_not_load_alembic(tmp_path: Path) -> Non
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO)
     assert out.stdout.strip() == "[]"
+
+
+#: Processes that open one new database at the same moment in the test below.
+RACERS = 4
+
+
+def test_processes_starting_together_on_a_new_database_migrate_it_once(database_url: str, tmp_path: Path) -> None:
+    """Crawls started together (cron, scrapyd) on a database that does not exist yet: one migrates it
+    while the others wait for the migration lock, then find it current; none fails."""
+    go = tmp_path / "go"
+    script = (
+        "import sys, time, pathlib\n"
+        "from crawler.storage import ArticleStore\n"
+        "go = pathlib.Path(sys.argv[2])\n"
+        "while not go.exists():\n"
+        "    time.sleep(0.005)\n"
+        "ArticleStore(sys.argv[1]).close()\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", script, database_url, str(go)], cwd=REPO,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(RACERS)]
+    go.touch()
+    outputs = [p.communicate(timeout=120)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0] * RACERS, "\n".join(outputs)
+    engine = make_engine(database_url)
+    try:
+        assert current_revision(engine) == HEAD_REVISION
+    finally:
+        engine.dispose()

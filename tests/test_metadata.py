@@ -532,3 +532,17 @@ def test_site_name_from_metadata_wins_over_the_title_part() -> None:
     md = md_of("<title>Bridge reopens | Harbour Post</title><meta property='og:site_name' content='The Harbour Post'>",
                url="https://harbourpost.example/a")
     assert md.site_name == "The Harbour Post"
+
+
+@pytest.mark.parametrize(
+    ("body", "authors"),
+    [
+        ("<div class='artikel-autor'>Von Anna Müller und Jörg Schneider</div>", ["Anna Müller", "Jörg Schneider"]),
+        ("<p class='auteur'>Par Marie Dupont</p>", ["Marie Dupont"]),
+        ("<span class='nota-autor'>Por Carlos Ruiz</span>", ["Carlos Ruiz"]),
+        # a picture's credit ("bildautor") names no writer
+        ("<div class='bildautor'>Foto: Bild: SN/APA/KEYSTONE/CYRIL ZINGARO</div>", []),
+    ],
+)
+def test_byline_classes_in_the_theme_s_language(body: str, authors: list[str]) -> None:
+    assert md_of("", f"<article><h1>Bahn saniert die Strecke</h1>{body}<p>Text.</p></article>").authors == authors

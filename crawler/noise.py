@@ -816,6 +816,16 @@ def _reads_as_title(heading: str, titles: set[str]) -> bool:
     return False
 
 
+#: A kicker (the label printed above a headline: a section, "Exclusive", "Analysis") has at most this
+#: many words; it is removed only when the headline follows it at the top of the body.
+KICKER_MAX_WORDS = 3
+
+
+def _is_kicker(line: str) -> bool:
+    words = line.split()
+    return 0 < len(words) <= KICKER_MAX_WORDS and not re.search(r"[.!?:;,]\s*$|\d", line)
+
+
 #: Datelines and bylines are header/footer chrome only within this many blocks of either end.
 EDGE_BLOCKS = 3
 _EDGE_ONLY = frozenset({"dateline", "byline"})
@@ -870,6 +880,12 @@ def filter_blocks(
     # the title printed again at the top of the body
     titles = {_norm(t) for t in ([title] if isinstance(title, str) else title or []) if t and _norm(t)}
     if titles:
+        if len(out) > 1 and _is_kicker(out[0]) and (
+                _norm(out[1]) in titles or (kinds[1] == "head" and _reads_as_title(out[1], titles))):
+            out.pop(0)  # the kicker above the headline ("Verkehr", "Exclusive"): header chrome with it
+            kinds.pop(0)
+            where.pop(0)
+            counts["kicker"] += 1
         while out and (_norm(out[0]) in titles or (kinds[0] == "head" and _reads_as_title(out[0], titles))):
             out.pop(0)
             kinds.pop(0)

@@ -127,6 +127,15 @@ def test_title_repeated_at_top_is_removed() -> None:
     assert out == STORY and removed["title-repeat"] == 2
 
 
+def test_a_kicker_above_the_repeated_title_goes_with_it() -> None:
+    title = "Water bill passes after marathon debate"
+    out, removed = run(["Verkehr", title, *STORY], title=[title])
+    assert out == STORY and removed["kicker"] == 1 and removed["title-repeat"] == 1
+    # a short line not followed by the title is the story's (a one-line answer, a list's label)
+    out, removed = run(["Verkehr", *STORY], title=[title])
+    assert out == ["Verkehr", *STORY] and not removed["kicker"]
+
+
 def test_a_heading_atop_the_story_that_reads_as_the_title_is_removed() -> None:
     """The headline again, with a kicker before it or a clause left out: most of its words are the title's."""
     title = "Water bill passes after marathon debate in the regional parliament"

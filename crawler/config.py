@@ -6,12 +6,15 @@ value is rejected before the first request with a message naming the setting, ne
 
 from __future__ import annotations
 
+import inspect
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 
 class ConfigError(ValueError):
@@ -39,7 +42,7 @@ def _get(settings: _SettingsLike, name: str) -> Any:
     return value
 
 
-def _int(settings: _SettingsLike, name: str, *, minimum: int) -> int:
+def _int(settings: _SettingsLike, name: str, *, minimum: int, maximum: int | None = None) -> int:
     raw = _get(settings, name)
     try:
         value = int(raw)
@@ -47,17 +50,35 @@ def _int(settings: _SettingsLike, name: str, *, minimum: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, got {value}")
     return value
 
 
-def _float(settings: _SettingsLike, name: str, *, minimum: float) -> float:
+#: Longest revisit window (days): a century already takes in every stored article, and much larger
+#: values overflow Python's timedelta (999,999,999 days) in the middle of a crawl.
+MAX_REVISIT_DAYS = 36_500
+#: Longest NEWSCLEAN_REVISIT_HOURS: the same century, in hours (timedelta overflows mid-crawl beyond ~2.4e10).
+MAX_REVISIT_HOURS = MAX_REVISIT_DAYS * 24.0
+#: Longest NEWSCLEAN_REDIS_WORKER_TIMEOUT (seconds): a week, as a worker silent that long is dead by any
+#: measure; much larger values overflow Redis's expiry times (64-bit milliseconds) and Python's thread waits.
+MAX_WORKER_TIMEOUT_SECONDS = 7 * 24 * 3600.0
+
+
+def _float(settings: _SettingsLike, name: str, *, minimum: float, maximum: float | None = None) -> float:
+    """A finite number in range: NaN passes every comparison and infinity means "never" for none of
+    newsclean's settings (a wait, an interval, a timeout), so both are refused here."""
     raw = _get(settings, name)
     try:
         value = float(raw)
     except (TypeError, ValueError):
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{name} must be a finite number, got {raw!r}")
     if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+        raise ConfigError(f"{name} must be at least {minimum:g}, got {value:g}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum:g}, got {value:g}")
     return value
 
 
@@ -107,9 +128,10 @@ def _database_url(settings: _SettingsLike) -> str:
         raise ConfigError("NEWSCLEAN_DATABASE_URL is empty; give a database URL such as sqlite:///newsclean.db")
     try:
         url = make_url(raw)
-    except ArgumentError:
+    except (ArgumentError, ValueError) as exc:  # ValueError: a port that is no number, a broken [IPv6]
+        reason = f" ({exc})" if isinstance(exc, ValueError) else ""
         raise ConfigError(
-            f"NEWSCLEAN_DATABASE_URL is not a database URL: {mask_password(raw)!r} "
+            f"NEWSCLEAN_DATABASE_URL is not a database URL: {mask_password(raw)!r}{reason} "
             "(expected e.g. sqlite:///newsclean.db or postgresql+psycopg://user@host/db)"
         ) from None
     backend = url.get_backend_name()
@@ -117,6 +139,13 @@ def _database_url(settings: _SettingsLike) -> str:
         raise ConfigError(
             f"NEWSCLEAN_DATABASE_URL uses {backend!r}; newsclean supports {', '.join(SUPPORTED_DATABASES)}"
         )
+    if url.port is not None and not MIN_PORT <= url.port <= MAX_PORT:
+        raise ConfigError(f"NEWSCLEAN_DATABASE_URL has port {url.port}, not one of {MIN_PORT}-{MAX_PORT}: "
+                          f"{mask_password(raw)!r}")
+    if backend == "sqlite" and url.host:
+        raise ConfigError(f"NEWSCLEAN_DATABASE_URL: a SQLite URL names a file, not a host ({url.host!r}); "
+                          "write sqlite:///relative.db or sqlite:////absolute/path.db")
+    _check_driver(url, raw)
     if backend == "postgresql" and url.drivername == "postgresql":
         # SQLAlchemy's bare "postgresql" means psycopg2; newsclean depends on psycopg 3.
         raw = url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
@@ -125,6 +154,67 @@ def _database_url(settings: _SettingsLike) -> str:
 
 #: URL schemes redis-py accepts for NEWSCLEAN_REDIS_URL.
 REDIS_SCHEMES = ("redis", "rediss", "unix")
+
+#: TCP ports a server can listen on (0 only means "any free port" when binding, never to connect to).
+MIN_PORT, MAX_PORT = 1, 65535
+
+
+def _check_driver(url: URL, raw: str) -> None:
+    """The URL's driver (``postgresql+pg8000``, ``sqlite+pysqlcipher``) is known and installed: else the
+    engine would fail later with an ImportError traceback instead of a message."""
+    try:
+        url.get_dialect().import_dbapi()
+    except NoSuchModuleError:
+        raise ConfigError(f"NEWSCLEAN_DATABASE_URL names an unknown driver {url.drivername!r}: "
+                          f"{mask_password(raw)!r} (use sqlite:/// or postgresql://)") from None
+    except ImportError as exc:
+        raise ConfigError(f"NEWSCLEAN_DATABASE_URL needs the driver {url.drivername!r}, whose module "
+                          f"{exc.name or '?'} is not installed (a plain postgresql:// URL uses psycopg 3)") from None
+
+
+def _check_redis_url(raw: str, scheme: str) -> None:
+    """Everything redis-py reads from the URL, checked now: a bad port or database, a query argument it
+    cannot convert or does not know would otherwise fail at connection time, as a traceback."""
+    import redis.connection  # only a shared crawl needs redis-py
+
+    shown = mask_password(raw)
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+        options = redis.connection.parse_url(raw)
+    except ValueError as exc:
+        raise ConfigError(f"NEWSCLEAN_REDIS_URL is not a valid Redis URL ({exc}): {shown!r}") from None
+    if scheme == "unix":
+        if not parts.path:
+            raise ConfigError(f"NEWSCLEAN_REDIS_URL: a unix:// URL needs the socket's path "
+                              f"(unix:///run/redis.sock), got {shown!r}")
+    else:
+        if not parts.hostname:
+            raise ConfigError(f"NEWSCLEAN_REDIS_URL has no host (e.g. redis://frontier.internal:6379/0), got {shown!r}")
+        if port is not None and port < MIN_PORT:
+            raise ConfigError(f"NEWSCLEAN_REDIS_URL has port {port}, not one of {MIN_PORT}-{MAX_PORT}: {shown!r}")
+        database = unquote(parts.path).strip("/")
+        if database and not database.isdigit():  # redis-py silently uses database 0 for /notadb
+            raise ConfigError(f"NEWSCLEAN_REDIS_URL: the path is the database number (redis://host:6379/0), "
+                              f"got {database!r}")
+    known = _redis_keywords(options.get("connection_class", redis.connection.Connection))
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise ConfigError(f"NEWSCLEAN_REDIS_URL has query argument(s) redis-py does not know: "
+                          f"{', '.join(unknown)} ({shown!r})")
+
+
+def _redis_keywords(connection_class: type) -> set[str]:
+    """Keyword arguments a redis-py connection pool and its connections take (every class's ``__init__``)."""
+    import redis.connection
+
+    names = {"connection_class", "max_connections"}
+    for cls in (*connection_class.__mro__, redis.connection.ConnectionPool):
+        init = cls.__dict__.get("__init__")
+        if init is not None:
+            names |= {p.name for p in inspect.signature(init).parameters.values()
+                      if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    return names - {"self"}
 
 
 def _redis_url(settings: _SettingsLike) -> str:
@@ -135,6 +225,7 @@ def _redis_url(settings: _SettingsLike) -> str:
     scheme = raw.split("://", 1)[0].lower() if "://" in raw else ""
     if scheme not in REDIS_SCHEMES:
         raise ConfigError(f"NEWSCLEAN_REDIS_URL must be a redis://, rediss:// or unix:// URL, got {mask_password(raw)!r}")
+    _check_redis_url(raw, scheme)
     backend = make_url(_database_url(settings)).get_backend_name()
     if backend != "postgresql":
         raise ConfigError("NEWSCLEAN_REDIS_URL is set: the workers of a shared crawl store into one PostgreSQL "
@@ -175,6 +266,7 @@ class Config:
     redis_idle_seconds: float = 30.0
     redis_worker_timeout: float = 60.0
     retry_after_max_seconds: float = 60.0
+    batch_seconds: float = 5.0
 
     @classmethod
     def from_settings(cls, settings: _SettingsLike) -> Config:
@@ -193,8 +285,8 @@ class Config:
             progress_interval=_float(settings, "NEWSCLEAN_PROGRESS_INTERVAL", minimum=0.0),
             lock_dir=str(_get(settings, "NEWSCLEAN_LOCK_DIR") or "").strip() or ".newsclean-locks",
             on_overlap=_choice(settings, "NEWSCLEAN_ON_OVERLAP", ("exit", "wait")),
-            revisit_days=_int(settings, "NEWSCLEAN_REVISIT_DAYS", minimum=0),
-            revisit_hours=_float(settings, "NEWSCLEAN_REVISIT_HOURS", minimum=0.0),
+            revisit_days=_int(settings, "NEWSCLEAN_REVISIT_DAYS", minimum=0, maximum=MAX_REVISIT_DAYS),
+            revisit_hours=_float(settings, "NEWSCLEAN_REVISIT_HOURS", minimum=0.0, maximum=MAX_REVISIT_HOURS),
             journal_dir=str(_get(settings, "NEWSCLEAN_JOURNAL_DIR") or "").strip() or ".newsclean-journal",
             db_retry_seconds=_float(settings, "NEWSCLEAN_DB_RETRY_SECONDS", minimum=0.0),
             extract_workers=_int(settings, "NEWSCLEAN_EXTRACT_WORKERS", minimum=-1),
@@ -206,8 +298,10 @@ class Config:
             redis_url=_redis_url(settings),
             redis_key=str(_get(settings, "NEWSCLEAN_REDIS_KEY") or "").strip(),
             redis_idle_seconds=_float(settings, "NEWSCLEAN_REDIS_IDLE_SECONDS", minimum=0.0),
-            redis_worker_timeout=_float(settings, "NEWSCLEAN_REDIS_WORKER_TIMEOUT", minimum=1.0),
+            redis_worker_timeout=_float(settings, "NEWSCLEAN_REDIS_WORKER_TIMEOUT", minimum=1.0,
+                                        maximum=MAX_WORKER_TIMEOUT_SECONDS),
             retry_after_max_seconds=_float(settings, "NEWSCLEAN_RETRY_AFTER_MAX_SECONDS", minimum=0.0),
+            batch_seconds=_float(settings, "NEWSCLEAN_BATCH_SECONDS", minimum=0.0),
         )
 
     @property

@@ -3,7 +3,12 @@
 Replaces Scrapy's LogStats line with one that says what a news crawl is doing, every
 ``NEWSCLEAN_PROGRESS_INTERVAL`` seconds::
 
-    Progress: 1,204 pages (212/min), 380 articles stored (71/min), 95 dropped, 2,310 queued
+    Progress: 1,204 pages (212/min), 380 articles stored (71/min), 12 waiting to be stored, 95 dropped, 2,310 queued
+
+"stored" counts records the database committed (the store pipeline's ``newsclean/store/written``);
+"waiting to be stored" those extracted and kept but not committed yet: in the store's batch (written
+within ``NEWSCLEAN_BATCH_SECONDS``) and, while the database is away, in its journal (then shown as
+``(N in the journal)``); "queued" counts requests waiting in the scheduler.
 """
 
 from __future__ import annotations
@@ -56,13 +61,17 @@ class ProgressLog:
         get = self.stats.get_value
         pages, stored = int(get("response_received_count", 0)), int(get("newsclean/store/written", 0))
         dropped = sum(int(v) for k, v in self.stats.get_stats().items() if k.startswith("newsclean/dropped/"))
+        journaled = int(get("newsclean/store/in_journal", 0) or 0)
+        waiting = int(get("newsclean/store/buffered", 0) or 0) + journaled
         queued = queued_requests(self.stats)
         now = time.monotonic()
         then, pages_then, stored_then = self.last
         minutes = max(now - then, 1e-9) / 60
         self.last = (now, pages, stored)
+        in_journal = f" ({journaled:,} in the journal)" if journaled else ""
         return (f"Progress: {pages:,} pages ({(pages - pages_then) / minutes:,.0f}/min), {stored:,} articles stored "
-                f"({(stored - stored_then) / minutes:,.0f}/min), {dropped:,} dropped, {queued:,} queued")
+                f"({(stored - stored_then) / minutes:,.0f}/min), {waiting:,} waiting to be stored{in_journal}, "
+                f"{dropped:,} dropped, {queued:,} queued")
 
     def log(self) -> None:
         logger.info(self.line())

@@ -24,6 +24,7 @@ NEWSCLEAN_MIN_TEXT_CHARS = 0  # 0: extraction's own default (crawler.extraction.
 NEWSCLEAN_MAX_DEPTH = 3
 NEWSCLEAN_MAX_PAGES = 0
 NEWSCLEAN_BATCH_SIZE = 100
+NEWSCLEAN_BATCH_SECONDS = 5.0  # a record waits at most this long for its batch; 0: only full batches
 NEWSCLEAN_FOLLOW_LINKS = True
 NEWSCLEAN_NEAR_DUPLICATES = "link"
 NEWSCLEAN_INCREMENTAL = True

@@ -7,6 +7,7 @@ A sources file lists sites as ``[[site]]`` tables (see README, "Crawling many si
     url = "https://news.example/"
     sitemaps = ["https://news.example/sitemap_index.xml"]   # optional, else robots.txt and /sitemap.xml
     feeds = ["https://news.example/feed/"]                   # optional, else <link rel=alternate> on the home page
+    urls = ["https://news.example/2026/01/02/story/"]       # optional article URLs, or a file: urls = "urls.txt"
     allowed_domains = ["news.example"]                       # optional, default: the host of url
     article_patterns = ['/\\d{4}/\\d{2}/\\d{2}/']              # optional regexes; when given, only these are articles
     deny_patterns = ['/video/', '/live/']                    # optional regexes never fetched
@@ -106,6 +107,24 @@ def _url_list(value: Any, what: str) -> tuple[str, ...]:
     return tuple(check_url(v, what) for v in value)
 
 
+def _article_urls(value: Any, what: str, base: Path | None) -> tuple[str, ...]:
+    """``urls`` of a site: a list of article URLs, or (as ``-a urls=``) the path of a file of them, one a
+    line, relative to the sources file's folder. A string with ``://`` is one URL, as in the lists."""
+    if isinstance(value, str) and value.strip() and "://" not in value:
+        path = Path(value.strip()).expanduser()
+        full = path if base is None or path.is_absolute() else base / path
+        if not full.exists():
+            raise ConfigError(f"{what}: {value!r} is neither an http(s) URL nor a file of URLs ({str(full)!r} "
+                              "does not exist); give a list of URLs or the path of a URL list")
+        try:
+            return read_url_list(full)
+        except ConfigError as exc:
+            raise ConfigError(f"{what}: {exc}") from None
+    if value is not None and not isinstance(value, (str, list)):
+        raise ConfigError(f"{what}: expected a list of URLs or the path of a file of URLs, got {value!r}")
+    return _url_list(value, what)
+
+
 def _int(value: Any, what: str, default: int) -> int:
     if value is None:
         return default
@@ -115,15 +134,16 @@ def _int(value: Any, what: str, default: int) -> int:
 
 
 def make_source(entry: dict[str, Any], *, where: str, max_pages: int = 0, max_depth: int = 3,
-                follow_links: bool = True) -> Source:
-    """A `Source` from one table of a sources file (or from spider arguments), every value checked."""
+                follow_links: bool = True, base: Path | None = None) -> Source:
+    """A `Source` from one table of a sources file (or from spider arguments), every value checked;
+    ``base`` is the folder a relative ``urls`` file is read from (the sources file's)."""
     unknown = set(entry) - _KEYS
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_KEYS))}")
     url = check_url(entry["url"], f"{where} url") if entry.get("url") is not None else None
     sitemaps = _url_list(entry.get("sitemaps"), f"{where} sitemaps")
     feeds = _url_list(entry.get("feeds"), f"{where} feeds")
-    urls = _url_list(entry.get("urls"), f"{where} urls")
+    urls = _article_urls(entry.get("urls"), f"{where} urls", base)
     if not (url or sitemaps or feeds or urls):
         raise ConfigError(f"{where}: give at least one of url, sitemaps, feeds, urls")
     domains = entry.get("allowed_domains")
@@ -173,8 +193,21 @@ def load_sources(path: str | Path, **defaults: Any) -> list[Source]:
     for i, entry in enumerate(sites, 1):
         if not isinstance(entry, dict):
             raise ConfigError(f"{path}: site #{i} is not a table")
-        out.append(make_source(entry, where=f"{path} site #{i} ({entry.get('name') or entry.get('url')})", **defaults))
+        label = _site_label(entry)
+        where = f"{path} site #{i}" + (f" ({label})" if label else "")
+        out.append(make_source(entry, where=where, base=path.parent, **defaults))
     return out
+
+
+def _site_label(entry: dict[str, Any]) -> str:
+    """How an error names a site: its name, else what it crawls first (url, sitemaps, feeds, urls)."""
+    for key in ("name", "url", "sitemaps", "feeds", "urls"):
+        value = entry.get(key)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
 
 
 def read_url_list(path: str | Path) -> tuple[str, ...]:

@@ -4,6 +4,11 @@ The work itself is `crawler.extraction.extract` (pure functions, no Scrapy), the
 near-duplicate fingerprint (`crawler.workers.extract_item`), run in a pool of worker processes (`crawler.workers.ExtractionPool`, ``NEWSCLEAN_EXTRACT_WORKERS``) so the reactor keeps
 downloading while pages are extracted; this stage awaits the result, counts rejections by reason in
 the crawl stats (``newsclean/dropped/<reason>``) and drops.
+
+``NEWSCLEAN_MIN_TEXT_CHARS`` set (above 0) is a hard floor: the extraction keeps a short text that is
+nearly all the page shows (a brief), but a record whose text is shorter than the user's minimum is
+dropped here as ``too short`` whatever the page. At 0 (the default) only the extraction's own judgement
+applies, with its minimum `crawler.extraction.MIN_TEXT_CHARS`.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from scrapy.utils.asyncio import is_asyncio_available
 
 from crawler.config import Config
 from crawler.extraction import MIN_TEXT_CHARS, Rejection
+from crawler.extraction import _reading_length as reading_length  # the measure the extraction's minimum uses
 from crawler.items import PageItem
 from crawler.workers import IN_PROCESS, ExtractionPool, release_memory, resolve_workers, tune_malloc
 
@@ -33,6 +39,8 @@ EXPECTED_REJECTIONS = frozenset({"not an article", "too short"})
 class ExtractPipeline:
     def __init__(self, config: Config, stats: Any) -> None:
         self.min_text_chars = config.min_text_chars or MIN_TEXT_CHARS
+        #: The user's NEWSCLEAN_MIN_TEXT_CHARS as a hard floor; 0: none (the extraction decides alone).
+        self.text_floor = config.min_text_chars
         self.stats = stats
         workers = resolve_workers(config.extract_workers)
         if workers != IN_PROCESS and not is_asyncio_available():
@@ -73,6 +81,10 @@ class ExtractPipeline:
             self.stats.inc_value(f"newsclean/dropped/{result.reason}")
             level = "INFO" if result.reason in EXPECTED_REJECTIONS else "WARNING"
             raise DropItem(f"{page['url']}: {result.reason} ({result.detail})", log_level=level)
+        if self.text_floor and len(result.text) < self.text_floor and reading_length(result.text) < self.text_floor:
+            self.stats.inc_value("newsclean/dropped/too short")
+            raise DropItem(f"{page['url']}: too short ({len(result.text)} chars < NEWSCLEAN_MIN_TEXT_CHARS="
+                           f"{self.text_floor})", log_level="INFO")
         self.stats.inc_value("newsclean/extracted")
         result.etag = page.get("etag")
         return result

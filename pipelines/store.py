@@ -1,7 +1,9 @@
 """Storage pipeline: batched upserts of article records into SQLite or PostgreSQL, nothing lost.
 
-Records are buffered and written `NEWSCLEAN_BATCH_SIZE` at a time in one transaction (and the rest
-when the spider closes). Each crawl is a row of ``crawl_runs`` (arguments, start, end, status, stats),
+Records are buffered and written `NEWSCLEAN_BATCH_SIZE` at a time in one transaction, or sooner when
+the oldest buffered record has waited `NEWSCLEAN_BATCH_SECONDS` (checked on each record and by a
+timer, so a slow or idle crawl writes too), and the rest when the spider closes. A fast crawl still
+writes full batches. Each crawl is a row of ``crawl_runs`` (arguments, start, end, status, stats),
 and every article row names the run that last wrote it.
 
 When the database refuses a batch:
@@ -9,10 +11,11 @@ When the database refuses a batch:
   record cannot sink the others; it is logged with its URL and the database's reason, counted, and
   kept in ``<journal dir>/rejected.jsonl`` for inspection;
 - when the database is unreachable (connection refused or cut, SQLite locked), the batch goes to a
-  local journal file (`crawler.journal`), and the crawl goes on. Each later flush first tries to
-  replay the journal (at most every `NEWSCLEAN_DB_RETRY_SECONDS`, doubling up to a minute while the
-  database stays away); the end of the crawl tries again for a while; what is still journaled when
-  the crawl ends is replayed at the start of the next one.
+  local journal file (`crawler.journal`), and the crawl goes on. Each later flush (and the timer,
+  while no record comes) first tries to replay the journal (at most every
+  `NEWSCLEAN_DB_RETRY_SECONDS`, doubling up to a minute while the database stays away); the end of
+  the crawl tries again for a while; what is still journaled when the crawl ends is replayed at the
+  start of the next one.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy import signals
 from sqlalchemy.exc import SQLAlchemyError
+from twisted.internet.task import LoopingCall
 
 from crawler.config import Config
 from crawler.items import ArticleItem
@@ -37,6 +41,8 @@ logger = logging.getLogger(__name__)
 MAX_RETRY_SECONDS = 60.0
 #: How long the end of a crawl keeps trying to write the journal to an absent database (seconds).
 CLOSE_RETRY_SECONDS = 30.0
+#: Longest interval between two checks of the timer that writes a batch waiting too long (seconds).
+TIMER_SECONDS = 1.0
 
 
 class StorePipeline:
@@ -47,6 +53,9 @@ class StorePipeline:
         self.store: ArticleStore | None = None
         self.run_id: int | None = None
         self.buffer: list[dict[str, Any]] = []
+        #: When the oldest record of the buffer came (time.monotonic()).
+        self.buffer_since = 0.0
+        self.timer: LoopingCall | None = None
         #: Rows written so far that were new, updated (text changed) or same_text (fetched again, unchanged).
         self.counts: dict[str, int] = {}
         self.journal = Journal(journal_path(config.journal_dir, config.database_url))
@@ -57,6 +66,7 @@ class StorePipeline:
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
         pipeline = cls(crawler, Config.from_settings(crawler.settings))
+        crawler.signals.connect(pipeline.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
@@ -70,7 +80,33 @@ class StorePipeline:
             logger.info("Replaying %d journaled records from an earlier crawl (%s)", len(self.journal), self.journal.path)
             self._replay()
 
+    def spider_opened(self, spider: Any) -> None:
+        """Start the timer that writes a batch whose oldest record waited ``NEWSCLEAN_BATCH_SECONDS``
+        although no record came since (a slow site, a crawl waiting on its last pages)."""
+        if self.config.batch_seconds > 0 and self.timer is None:
+            self.timer = LoopingCall(self.tick)
+            self.timer.start(min(TIMER_SECONDS, self.config.batch_seconds), now=False)
+
+    def _stop_timer(self) -> None:
+        if self.timer is not None and self.timer.running:
+            self.timer.stop()
+        self.timer = None
+
+    def tick(self) -> None:
+        """The timer: write the buffer if it waited too long, or retry the journal when it is time."""
+        try:
+            if self._due() or (not self.buffer and time.monotonic() >= self.next_attempt and len(self.journal)):
+                self.flush()
+        except Exception:  # a timer that raises stops for good; records would wait for a full batch again
+            logger.exception("Timed write of the store's buffer failed; will try again")
+
+    def _due(self) -> bool:
+        """Whether the buffer's oldest record has waited ``NEWSCLEAN_BATCH_SECONDS`` (0: never)."""
+        return (bool(self.buffer) and self.config.batch_seconds > 0
+                and time.monotonic() - self.buffer_since >= self.config.batch_seconds)
+
     def close_spider(self) -> None:
+        self._stop_timer()
         self.flush()
         deadline = time.monotonic() + CLOSE_RETRY_SECONDS
         while len(self.journal) and time.monotonic() < deadline:
@@ -83,6 +119,7 @@ class StorePipeline:
                          "next crawl (or `scrapy db upgrade` after it is back)", left, self.journal.path)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
+        self._stop_timer()
         if self.store is None:
             return
         if self.run_id is not None:
@@ -96,8 +133,11 @@ class StorePipeline:
     # ----------------------------------------------------------------- items
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleItem):
+            if not self.buffer:
+                self.buffer_since = time.monotonic()
             self.buffer.append(ItemAdapter(item).asdict())
-            if len(self.buffer) >= self.config.batch_size:
+            self.stats.set_value("newsclean/store/buffered", len(self.buffer))
+            if len(self.buffer) >= self.config.batch_size or self._due():
                 self.flush()
         return item
 
@@ -109,15 +149,18 @@ class StorePipeline:
         if not self.buffer:
             return
         batch, self.buffer = self.buffer, []
+        self.stats.set_value("newsclean/store/buffered", 0)
         if len(self.journal):
             # The database was away at the last attempt: keep the order of writes, journal this batch too.
             self.journal.append(batch)
             self.stats.inc_value("newsclean/store/journaled", len(batch))
+            self._journal_size()
         else:
             unwritten = self._write(batch)
             if unwritten:
                 self.journal.append(unwritten)
                 self.stats.inc_value("newsclean/store/journaled", len(unwritten))
+                self._journal_size()
         # Committed, journaled or rejected: the shared frontier may forget the requests behind them.
         self.crawler.signals.send_catch_log(signal=records_committed, urls=[r.get("url") for r in batch])
 
@@ -140,6 +183,10 @@ class StorePipeline:
         """Tell the pipelines before this one that ``records`` are in the database (see `records_stored`)."""
         self.crawler.signals.send_catch_log(signal=records_stored, run_id=self.run_id,
                                             canonical_urls=[r.get("canonical_url") or r.get("url") for r in records])
+
+    def _journal_size(self, n: int | None = None) -> None:
+        """Keep ``newsclean/store/in_journal`` (records waiting in the journal now) for the progress line."""
+        self.stats.set_value("newsclean/store/in_journal", len(self.journal) if n is None else n)
 
     def _written(self, n: int) -> None:
         self.stats.inc_value("newsclean/store/written", n)
@@ -180,9 +227,11 @@ class StorePipeline:
             unwritten = self._write(chunk)
             records = unwritten + records[len(chunk):]
             self.journal.rewrite(records)
+            self._journal_size(len(records))
             if unwritten:
                 logger.info("%d journaled records still wait for the database", len(records))
                 return
         self.journal.clear()
+        self._journal_size(0)
         self.stats.inc_value("newsclean/store/replayed", total)
         logger.info("Wrote %d journaled records to the database", total)

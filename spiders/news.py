@@ -36,7 +36,7 @@ from crawler.dates import day_of, parse_date
 from crawler.items import PageItem
 from crawler.middlewares import failure_kind
 from crawler.signals import frontier_for
-from crawler.sources import Source, load_sources, make_source, read_url_list
+from crawler.sources import Source, check_url, load_sources, make_source, read_url_list
 from crawler.urls import UrlKind, UrlSet, canonicalize, classify, in_domains
 
 logger = logging.getLogger(__name__)
@@ -57,6 +57,41 @@ SITEMAP_MAX_BYTES = 50 * 1024 * 1024
 SITEMAP_WARN_BYTES = 40 * 1024 * 1024
 
 _INPUTS = ("url", "sitemap", "feed", "urls", "sources")
+#: What each input expects, for the message about an empty one (``-a feed=``).
+_INPUT_VALUES = {"url": "a home page URL", "sitemap": "a sitemap URL", "feed": "a feed URL",
+                 "urls": "a file of URLs", "sources": "a sources file (.toml)"}
+#: Spider attributes Scrapy's own middlewares read (UserAgentMiddleware, HttpAuthMiddleware), which
+#: Scrapy documents setting with ``-a``; they work as strings, so they stay accepted.
+SCRAPY_ARGUMENTS = frozenset({"user_agent", "http_user", "http_pass", "http_auth_domain"})
+#: Keys of a sources-file site that are no spider argument, and the setting that does the same for
+#: a single-input crawl (None: only the sources file has it).
+_SOURCE_KEYS_AS_ARGUMENTS: dict[str, str | None] = {
+    "max_pages": "NEWSCLEAN_MAX_PAGES", "max_depth": "NEWSCLEAN_MAX_DEPTH",
+    "follow_links": "NEWSCLEAN_FOLLOW_LINKS", "since": None, "name": None, "allowed_domains": None,
+    "article_patterns": None, "deny_patterns": None, "sitemaps": None, "feeds": None,
+}
+
+
+def check_argument_names(arguments: dict[str, Any]) -> dict[str, Any]:
+    """The inputs among the spider arguments; a ConfigError for an unknown argument or an empty input.
+
+    Arguments starting with ``_`` are accepted and ignored: scrapyd passes ``_job`` (and ``_version``)."""
+    for name in sorted(arguments):
+        if name.startswith("_") or name in SCRAPY_ARGUMENTS:
+            continue
+        if name in _INPUTS:
+            if str(arguments[name] if arguments[name] is not None else "").strip() == "":
+                raise ConfigError(f"-a {name}= is empty: give {_INPUT_VALUES[name]}")
+            continue
+        known = f"known: {', '.join(_INPUTS)} (and Scrapy's {', '.join(sorted(SCRAPY_ARGUMENTS))})"
+        if name in _SOURCE_KEYS_AS_ARGUMENTS:
+            setting = _SOURCE_KEYS_AS_ARGUMENTS[name]
+            instead = f"-s {setting}=... for a single-input crawl, or " if setting else ""
+            single = {"sitemaps": " (one sitemap: -a sitemap=URL)", "feeds": " (one feed: -a feed=URL)"}.get(name, "")
+            raise ConfigError(f"-a {name}: not a spider argument but a key of a sources file (-a sources=FILE.toml)"
+                              f"{single}; use {instead}{name} = ... in a [[site]] table; {known}")
+        raise ConfigError(f"-a {name}: unknown spider argument; {known}")
+    return {k: v for k, v in arguments.items() if k in _INPUTS}
 
 
 def _now() -> str:
@@ -110,6 +145,8 @@ class NewsSpider(scrapy.Spider):
     name = "news"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        #: Every spider argument, checked in `from_crawler` (`check_argument_names`).
+        self.arguments = dict(kwargs)
         self.inputs = {k: kwargs.pop(k) for k in _INPUTS if kwargs.get(k) not in (None, "")}
         super().__init__(*args, **kwargs)
         self.sources: list[Source] = []
@@ -127,6 +164,7 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
         config = Config.from_settings(crawler.settings)
+        check_argument_names(spider.arguments)
         spider.sources = cls.build_sources(config, spider.inputs)
         spider.shared_frontier = bool(config.redis_url)
         return spider
@@ -134,7 +172,7 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def check_arguments(cls, settings: Any, arguments: dict[str, Any]) -> None:
         """Raise ConfigError for bad settings or spider arguments (``scrapy crawl`` calls it first)."""
-        inputs = {k: v for k, v in arguments.items() if k in _INPUTS and v not in (None, "")}
+        inputs = check_argument_names(arguments)
         cls.build_sources(Config.from_settings(settings), inputs)
 
     @staticmethod
@@ -155,7 +193,8 @@ class NewsSpider(scrapy.Spider):
         if kind == "urls":
             return [make_source({"urls": list(read_url_list(value))}, where=f"-a urls={value}", **defaults)]
         key = {"url": "url", "sitemap": "sitemaps", "feed": "feeds"}[kind]
-        return [make_source({key: value}, where="-a", **defaults)]
+        # checked under the argument's own name first: make_source would name the sources-file key
+        return [make_source({key: check_url(value, f"-a {kind}")}, where="-a", **defaults)]
 
     def source_for(self, url: str) -> Source | None:
         """The source whose domains hold ``url`` (the first one listed, when several do)."""

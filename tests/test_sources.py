@@ -63,3 +63,42 @@ def test_url_list(tmp_path: Path) -> None:
     assert read_url_list(path) == ("https://a.example/x", "https://a.example/y")
     with pytest.raises(ConfigError, match="line 1"):
         read_url_list(write(tmp_path, "not a url\n", "bad.txt"))
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[[site]]\nurls = ['https://a.example/x']\nmax_pages = 'x'\n", r"site #1 \(https://a.example/x\) max_pages"),
+    ("[[site]]\nsitemaps = ['https://a.example/s.xml']\nmax_depth = -1\n", r"site #1 \(https://a.example/s.xml\) max_depth"),
+    ("[[site]]\nfollow_links = 'yes'\nurl = 'https://a.example/'\n", r"site #1 \(https://a.example/\) follow_links"),
+    ("[[site]]\nmax_pages = 3\n", r"site #1: give at least one of"),
+])
+def test_sites_are_labelled_by_what_they_crawl(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_sources(write(tmp_path, text))
+    assert "None" not in str(caught.value)
+
+
+def test_urls_may_name_a_file_relative_to_the_sources_file(tmp_path: Path) -> None:
+    (tmp_path / "lists").mkdir()
+    write(tmp_path / "lists", "https://a.example/x\n# comment\nhttps://a.example/y\n", "urls.txt")
+    path = write(tmp_path, "[[site]]\nurl = 'https://a.example/'\nurls = 'lists/urls.txt'\n")
+    (source,) = load_sources(path)
+    assert source.urls == ("https://a.example/x", "https://a.example/y")
+    assert source.url == "https://a.example/"
+
+
+def test_urls_keeps_a_single_url_string(tmp_path: Path) -> None:
+    (source,) = load_sources(write(tmp_path, "[[site]]\nurls = 'https://a.example/x'\n"))
+    assert source.urls == ("https://a.example/x",)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[[site]]\nurls = 'urls.txt'\n", r"site #1 \(urls.txt\) urls: 'urls.txt' is neither an http\(s\) URL nor a file"),
+    ("[[site]]\nurls = 'empty.txt'\n", r"urls: URL list .*empty.txt' holds no URLs"),
+    ("[[site]]\nurls = 'bad.txt'\n", r"urls: .*bad.txt line 1: 'news.example/x' is not an absolute"),
+    ("[[site]]\nurls = 3\n", "urls: expected a list of URLs or the path of a file of URLs, got 3"),
+])
+def test_bad_urls_say_what_is_expected(tmp_path: Path, text: str, message: str) -> None:
+    write(tmp_path, "# nothing\n", "empty.txt")
+    write(tmp_path, "news.example/x\n", "bad.txt")
+    with pytest.raises(ConfigError, match=message):
+        load_sources(write(tmp_path, text))

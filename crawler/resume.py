@@ -33,6 +33,28 @@ RUNNING_MARK = "newsclean.running"
 SCHEDULER_STATE = ("requests.queue", "requests.seen")
 
 
+class JobDirError(RuntimeError):
+    """``JOBDIR`` cannot be used: it cannot be created, is not a folder, or is not writable."""
+
+
+def ensure_jobdir(jobdir: str | Path) -> Path:
+    """Create the job folder if needed and check that this process can write in it; JobDirError if not.
+
+    ``scrapy crawl`` calls it before crawling, so that a bad ``JOBDIR`` is one line at start-up instead of a
+    traceback from inside the crawl (Scrapy's scheduler and this extension both write there).
+    """
+    path = Path(jobdir)
+    if path.exists() and not path.is_dir():
+        raise JobDirError(f"JOBDIR {path}: not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise JobDirError(f"JOBDIR {path}: cannot create the job folder ({exc.strerror or exc})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise JobDirError(f"JOBDIR {path}: the job folder is not writable")
+    return path
+
+
 class ResumeGuard:
     def __init__(self, jobdir: Path) -> None:
         self.mark = jobdir / RUNNING_MARK
@@ -44,9 +66,7 @@ class ResumeGuard:
         jobdir = crawler.settings.get("JOBDIR")
         if not jobdir or crawler.settings.get("NEWSCLEAN_REDIS_URL"):
             raise NotConfigured  # no job folder (or a shared Redis frontier, which ignores it)
-        path = Path(jobdir)
-        path.mkdir(parents=True, exist_ok=True)
-        guard = cls(path)
+        guard = cls(ensure_jobdir(jobdir))
         if guard.discarded:
             crawler.stats.set_value("newsclean/resume/discarded_queue", 1)
         crawler.signals.connect(guard.spider_closed, signal=signals.spider_closed)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from crawler.items import ARTICLE_FIELDS
-from crawler.storage import EXPORT_EXTRA_COLUMNS, ArticleStore
+from crawler.storage import EXPORT_EXTRA_COLUMNS, ArticleStore, head_revision
 from crawler.testsite import NewsSite, SiteServer
 
 from .conftest import run_crawl, run_scrapy
@@ -119,3 +119,47 @@ def test_export_rejects_a_bad_date(tmp_path: Path) -> None:
     proc = run_scrapy(["export", "--database", f"sqlite:///{tmp_path / 'x.db'}", "--since", "someday"],
                       cwd=tmp_path, timeout=60)
     assert proc.returncode == 2 and "--since: 'someday' is not a date" in proc.stderr
+
+
+def _database_at(url: str, revision: str) -> None:
+    """A database with the current tables, its schema revision set to ``revision``."""
+    from sqlalchemy import text
+
+    from crawler.storage import make_engine
+
+    ArticleStore(url).close()
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": revision})
+    finally:
+        engine.dispose()
+
+
+def test_export_of_an_old_schema_asks_for_db_upgrade(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _database_at(url, "0003")
+    proc = run_scrapy(["export", "--database", url], cwd=tmp_path, timeout=60)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.strip().splitlines() == [
+        f"scrapy export: error: database {url} has schema 0003, this version reads {head_revision()}; "
+        "run `scrapy db upgrade` first"]  # not NEWSCLEAN_AUTO_MIGRATE: export never migrates
+
+
+def test_export_to_an_unwritable_output_is_one_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'news.db'}"
+    ArticleStore(url).close()
+    out = tmp_path / "no-such-folder" / "a.jsonl"
+    proc = run_scrapy(["export", "--database", url, "-o", str(out)], cwd=tmp_path, timeout=60)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [f"scrapy export: error: cannot write {out}: No such file or directory"]
+
+
+def test_export_that_cannot_open_the_database_leaves_the_output_file_alone(tmp_path: Path) -> None:
+    out = tmp_path / "all.jsonl"
+    out.write_text("earlier export\n", encoding="utf-8")
+    proc = run_scrapy(["export", "--database", "postgresql://news:hunter2@127.0.0.1:1/news", "-o", str(out)],
+                      cwd=tmp_path, timeout=60)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr and "hunter2" not in proc.stderr
+    assert "cannot open the database postgresql+psycopg://news:***@127.0.0.1:1/news" in proc.stderr
+    assert out.read_text(encoding="utf-8") == "earlier export\n"

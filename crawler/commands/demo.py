@@ -4,6 +4,11 @@ Starts `crawler.testsite` on a loopback port, crawls it with the project's defau
 (politeness included, so it takes about half a minute), and prints where the records went and how
 many articles were stored. The site has broken pages on purpose (404, 500, an empty page): the log
 lines about them are expected.
+
+Running it again updates the same database: the site is on the same port (see `DEMO_PORT`), and the
+crawl is incremental, so the articles already stored are not fetched again (the run stores 0 and
+still succeeds). The demo fails (status 1) when the crawl did not finish, fetched no page, or left the
+database without any article.
 """
 
 from __future__ import annotations
@@ -25,6 +30,10 @@ logger = logging.getLogger(__name__)
 #: The demo serves its site on this port when it is free, so that running the demo again updates the
 #: same records (URLs include the port) instead of adding a second copy; another free port otherwise.
 DEMO_PORT = 8765
+#: Fewest articles the test site can have (`NewsSite` needs them for its sections, tags and feeds).
+MIN_ARTICLES = 8
+#: Highest TCP port number.
+MAX_PORT = 65535
 
 
 class Command(ScrapyCommand):
@@ -39,7 +48,7 @@ class Command(ScrapyCommand):
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("--articles", type=int, default=40, metavar="N",
-                            help="articles on the test site (default: 40)")
+                            help=f"articles on the test site (default: 40, at least {MIN_ARTICLES})")
         parser.add_argument("--port", type=int, default=DEMO_PORT, metavar="PORT",
                             help=f"loopback port for the site (default: {DEMO_PORT}; 0: any free port)")
 
@@ -53,8 +62,10 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
             raise UsageError("scrapy demo takes no arguments")
-        if opts.articles < 1:
-            raise UsageError("--articles must be at least 1", print_help=False)
+        if opts.articles < MIN_ARTICLES:
+            raise UsageError(f"--articles must be at least {MIN_ARTICLES} (got {opts.articles})", print_help=False)
+        if not 0 <= opts.port <= MAX_PORT:
+            raise UsageError(f"--port must be between 0 and {MAX_PORT} (got {opts.port})", print_help=False)
         assert self.settings is not None and self.crawler_process is not None
         config = command_config(self.settings)
         site = NewsSite(n_articles=opts.articles)
@@ -90,12 +101,29 @@ class Command(ScrapyCommand):
         database = config.database_url_masked
         if database.startswith("sqlite:///"):
             database = str(Path(database.removeprefix("sqlite:///")).resolve())
-        print(f"Stored {stored} articles in this run ({total} rows in the database).")
+        pages = int(stats.get("response_received_count", 0))
+        if stored == 0 and stats.get("newsclean/skipped/known"):
+            print(f"Stored 0 articles in this run ({total} rows in the database): the articles already "
+                  "stored were not fetched again (an incremental crawl).")
+        else:
+            print(f"Stored {stored} articles in this run ({total} rows in the database).")
         print(f"  database: {database}")
         if config.feed and not self.settings.getdict("FEEDS").keys() - {config.feed}:
             print(f"  JSON lines: {Path(config.feed).resolve()}")
         if dropped:
             print("  dropped pages: " + ", ".join(f"{n} {reason}" for reason, n in sorted(dropped.items())))
-        if stats.get("finish_reason") != "finished" or stored == 0:
+        problem = self.problem(stats.get("finish_reason"), pages, total)
+        if problem:
             self.exitcode = 1
-            print(f"The crawl did not finish normally: {stats.get('finish_reason')}")
+            print(problem)
+
+    @staticmethod
+    def problem(finish_reason: object, pages: int, total: int) -> str | None:
+        """Why the demo failed, or None: a repeat run that stored nothing new (all known) succeeds."""
+        if finish_reason != "finished":
+            return f"The crawl did not finish normally: {finish_reason}"
+        if pages == 0:
+            return "The crawl fetched no page from the test site."
+        if total == 0:
+            return "The crawl stored no article: the database is empty."
+        return None

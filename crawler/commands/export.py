@@ -10,19 +10,38 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging
 import sys
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import IO, Any
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
+from sqlalchemy.exc import SQLAlchemyError
 
-from crawler.commands import command_config
+from crawler.commands import (
+    CommandError,
+    cannot_open,
+    command_config,
+    database_reason,
+    newer_schema,
+    output,
+    read_revision,
+    report,
+)
+from crawler.config import Config
 from crawler.items import ARTICLE_FIELDS
-from crawler.storage import EXPORT_EXTRA_COLUMNS, ArticleRevision, ArticleStore, ExportFilter, SchemaError
+from crawler.storage import (
+    EXPORT_EXTRA_COLUMNS,
+    ArticleRevision,
+    ArticleStore,
+    ExportFilter,
+    SchemaError,
+    is_outage,
+)
+
+logger = logging.getLogger(__name__)
 
 FORMATS = ("jsonl", "csv")
 #: Fields of an exported revision: the article's earlier text, and when a newer one replaced it.
@@ -47,13 +66,23 @@ def _json_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-@contextmanager
-def _output(path: str | None) -> Iterator[IO[str]]:
-    if not path or path == "-":
-        yield sys.stdout
-        return
-    with Path(path).open("w", encoding="utf-8", newline="") as f:
-        yield f
+def open_store(config: Config) -> ArticleStore:
+    """The store to export from, read-only: it must exist, be reachable and have the current schema.
+
+    Export never migrates (whatever ``NEWSCLEAN_AUTO_MIGRATE`` says), so an old schema asks for
+    ``scrapy db upgrade``; a SQLite file that does not exist is reported, not created.
+    """
+    have, want = read_revision(config)
+    if have != want:
+        advice = "upgrade newsclean" if newer_schema(have) else "run `scrapy db upgrade` first"
+        raise CommandError(f"database {config.database_url_masked} has schema {have or 'none'}, this version "
+                           f"reads {want}; {advice}")
+    try:
+        return ArticleStore(config.database_url, migrate=False)
+    except SQLAlchemyError as exc:
+        raise cannot_open(config, exc) from None
+    except SchemaError as exc:  # changed since the check above
+        raise CommandError(str(exc)) from None
 
 
 class Command(ScrapyCommand):
@@ -91,20 +120,30 @@ class Command(ScrapyCommand):
         where = ExportFilter(since=_when(opts.since, "--since"), until=_when(opts.until, "--until"), by=opts.by,
                              site=opts.site, language=opts.language, run_id=opts.run)
         try:
-            store = ArticleStore(config.database_url, migrate=False)
-        except SchemaError as exc:
-            raise UsageError(str(exc), print_help=False) from None
-        try:
-            with _output(opts.output) as out:
-                if opts.revisions:
-                    count = self._write_rows(store.iter_revisions(where), REVISION_COLUMNS, fmt, out)
-                else:
-                    count = self._write_rows(store.iter_records(where, extra=True),
-                                             list(ARTICLE_FIELDS + EXPORT_EXTRA_COLUMNS), fmt, out)
-        finally:
-            store.close()
+            count = self._export(config, where, fmt, opts)
+        except CommandError as exc:
+            report(self, "export", exc)
+            return
         print(f"Exported {count} {'revisions' if opts.revisions else 'articles'}{' to ' + opts.output if opts.output and opts.output != '-' else ''}.",
               file=sys.stderr)
+
+    def _export(self, config: Config, where: ExportFilter, fmt: str, opts: argparse.Namespace) -> int:
+        """Rows written; the database is opened first, so a failure there leaves the output file alone."""
+        store = open_store(config)
+        try:
+            with output(opts.output) as out:
+                if opts.revisions:
+                    return self._write_rows(store.iter_revisions(where), REVISION_COLUMNS, fmt, out)
+                return self._write_rows(store.iter_records(where, extra=True),
+                                        list(ARTICLE_FIELDS + EXPORT_EXTRA_COLUMNS), fmt, out)
+        except SQLAlchemyError as exc:
+            if not is_outage(exc):
+                raise  # a bug, not the user's database: the traceback is wanted
+            logger.debug("export stopped by the database", exc_info=True)
+            raise CommandError(f"lost the database {config.database_url_masked} during the export: "
+                               f"{database_reason(exc)}") from None
+        finally:
+            store.close()
 
     @staticmethod
     def _write_rows(records: Iterable[dict[str, Any]], columns: list[str], fmt: str, out: IO[str]) -> int:

@@ -27,10 +27,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
+
+from crawler.commands import CommandError, output, report
 
 logger = logging.getLogger(__name__)
 
@@ -142,20 +144,18 @@ class Command(ScrapyCommand):
             raise UsageError("give at least one PATH or --manifest FILE")
         unreadable: list[str] = []
         tasks = self._tasks(args, opts, unreadable)
-        out: IO[str]
-        out = open(opts.output, "w", encoding="utf-8") if opts.output else sys.stdout
         counts = {"articles": 0, "rejected": 0}
         try:
-            for record in self._results(tasks, opts.jobs):
-                if record.pop("_unreadable", False):
-                    unreadable.append(f"{record['path']}: {record['error']}")
-                counts["rejected" if "error" in record else "articles"] += 1
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-        finally:
-            if out is not sys.stdout:
-                out.close()
-            else:
-                out.flush()
+            # opened before any page is extracted: an output that cannot be written fails at once
+            with output(opts.output) as out:
+                for record in self._results(tasks, opts.jobs):
+                    if record.pop("_unreadable", False):
+                        unreadable.append(f"{record['path']}: {record['error']}")
+                    counts["rejected" if "error" in record else "articles"] += 1
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        except CommandError as exc:
+            report(self, "extract", exc)
+            return
         print(f"extract: {counts['articles']} articles, {counts['rejected']} without article "
               f"from {len(tasks)} pages", file=sys.stderr)
         if unreadable:

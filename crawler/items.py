@@ -27,6 +27,8 @@ class PageItem:
     source: str | None = None
     #: The response's ETag header, kept for conditional revisits.
     etag: str | None = None
+    #: The URLs that redirected to ``url`` (HTTP 3xx, meta refresh), first asked first: aliases of the article.
+    redirect_urls: list[str] = field(default_factory=list)
 
 
 @dataclass

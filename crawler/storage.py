@@ -325,6 +325,8 @@ _KEEP_STORED_EMPTY: dict[str, str] = {
 #: change, not the publication) or guessed by htmldate (often the URL's day, without a time). A stored
 #: date wins over such a guess as over no date at all (the publication date does not move).
 GUESSED_DATE_SOURCES = ("hinted", "htmldate")
+#: ``extraction`` key of the URLs that redirected to the record's page: recorded as aliases of its article.
+_REDIRECTED = "redirected_from"
 #: The one character PostgreSQL cannot store in text or JSONB; removed from every string of a row on
 #: both backends, so that they store the same (a JSON-LD ``\u0000`` escape reaches the record as one).
 _NUL = "\x00"
@@ -689,6 +691,8 @@ class ArticleStore:
         if not rows:
             return 0
         aliases = [(r["url"], r["canonical_url"]) for r in rows if r["url"] and r["url"] != r["canonical_url"]]
+        aliases += [(u, r["canonical_url"]) for r in rows if _REDIRECTED in r["extraction"]
+                    for u in json.loads(r["extraction"]).get(_REDIRECTED) or () if isinstance(u, str) and u]
         with self.engine.begin() as conn:
             stored, changed, unchanged = self._keep_revisions(conn, rows, now, run_id)
             self._write_articles(conn, rows, now, run_id, unchanged)

@@ -152,13 +152,14 @@ class DeduplicatePipeline:
         record = ItemAdapter(item)
         url, key, digest = record["url"], record["canonical_url"], record.get("content_hash")
         fingerprint = record.get("simhash") or simhash(record.get("text") or "")
+        redirected = list((record.get("extraction") or {}).get("redirected_from") or ())
         record["simhash"] = fingerprint
 
         passed = self._passed_on(key)
         if passed is not None:
             first, earlier = passed
             if not other_story(earlier, fingerprint) or (url != key and self._passed_on(url) is not None):
-                self._alias([(url, key)])
+                self._alias([(u, key) for u in (url, *redirected)])
                 raise self._drop("duplicate url", f"{url}: duplicate of {key}, already passed on in this run")
             self.stats.inc_value("newsclean/canonical_conflicts")
             if url == key:
@@ -188,7 +189,7 @@ class DeduplicatePipeline:
         original = (self.by_hash.get(digest) if digest else None) or (
             self._ask(self.store.find_exact, digest, exclude=key) if digest else None)
         if original is not None and original != key:
-            self._alias([(key, original), (url, original)])
+            self._alias([(u, original) for u in (key, url, *redirected)])
             raise self._drop("duplicate text", f"{url}: same text as {original}; stored as an alias of it")
 
         if fingerprint:

@@ -87,4 +87,9 @@ class ExtractPipeline:
                            f"{self.text_floor})", log_level="INFO")
         self.stats.inc_value("newsclean/extracted")
         result.etag = page.get("etag")
+        redirected = [u for u in page.get("redirect_urls") or () if u != result.url]
+        if redirected:
+            # where the page was asked for: the store records these URLs as aliases of the article, so
+            # the next run knows them (and does not fetch the redirect again to find a stored story)
+            result.extraction["redirected_from"] = redirected
         return result

@@ -421,6 +421,7 @@ class NewsSpider(scrapy.Spider):
                 hinted_date=meta.get("nc_date"),
                 etag=(response.headers.get(b"ETag") or b"").decode("latin-1") or None,
                 source=source.name,
+                redirect_urls=[canonicalize(u) for u in meta.get("redirect_urls") or ()],
             )
         if role == "home" and not source.feeds:
             for href in response.xpath(

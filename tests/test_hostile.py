@@ -293,7 +293,8 @@ def test_an_article_redirected_off_its_site_is_refused_before_it_is_fetched(capl
 
 
 def test_offsite_redirects_end_to_end(tmp_path: Path) -> None:
-    from .test_retry import article, sitemap
+    from crawler.testsite.server import article_reply as article
+    from crawler.testsite.server import sitemap_reply as sitemap
 
     with RouteServer() as site:
         base, other = site.base_url, f"http://localhost:{site.port}"

@@ -70,7 +70,7 @@ def test_second_run_skips_known_articles_and_edits_get_revisions(tmp_path: Path)
 def test_revisit_sends_a_conditional_request_and_304_costs_no_extraction(tmp_path: Path) -> None:
     site = NewsSite(n_articles=12)
     database_url = f"sqlite:///{tmp_path / 'newsclean.db'}"
-    revisit_all = {"NEWSCLEAN_REVISIT_DAYS": "100000", "NEWSCLEAN_REVISIT_HOURS": "0"}
+    revisit_all = {"NEWSCLEAN_REVISIT_DAYS": "36500", "NEWSCLEAN_REVISIT_HOURS": "0"}
     with SiteServer(site) as server:
         first = run_crawl(tmp_path, database_url, url=server.base_url + "/")
         assert first.returncode == 0, first.log[-3000:]
@@ -95,3 +95,37 @@ def test_incremental_can_be_turned_off(tmp_path: Path) -> None:
                           url=server.base_url + "/")
     assert again.returncode == 0
     assert len(again.records()) == 10
+
+
+def test_a_redirected_article_url_is_an_alias_and_not_fetched_again(tmp_path: Path) -> None:
+    """The sitemap lists an old URL that redirects to the article: the old URL is recorded as an alias,
+    so the next run knows it and asks for neither (without it, every run followed the redirect and
+    extracted the page again)."""
+    from crawler.storage import ArticleStore
+    from crawler.testsite.server import Reply, RouteServer
+    from crawler.testsite.server import article_reply as article
+    from crawler.testsite.server import sitemap_reply as sitemap
+
+    from .conftest import stats_of
+
+    old, new = "/old/2026/02/10/council-votes", "/2026/02/10/council-votes-on-the-ferry-budget"
+    with RouteServer() as site:
+        site.routes[old] = Reply(301, {"Location": site.base_url + new}, b"")
+        site.routes[new] = article("Council votes on the ferry budget")
+        site.routes["/sitemap.xml"] = sitemap(site.base_url, old)
+        db = f"sqlite:///{tmp_path / 'n.db'}"
+        settings = {"ROBOTSTXT_OBEY": "False"}
+        first = run_crawl(tmp_path, db, settings=settings, sitemap=site.base_url + "/sitemap.xml")
+        assert first.returncode == 0, first.log[-3000:]
+        again = run_crawl(tmp_path, db, settings=settings, sitemap=site.base_url + "/sitemap.xml")
+        assert again.returncode == 0, again.log[-3000:]
+        assert (site.hits(old), site.hits(new)) == (1, 1)
+        assert stats_of(again.log)["newsclean/skipped/known"] == 1
+    store = ArticleStore(db, migrate=False)
+    try:
+        known = store.known(site.base_url + old)
+        assert known is not None and known.canonical_url == site.base_url + new
+        [record] = list(store.iter_records())
+        assert record["extraction"]["redirected_from"] == [site.base_url + old]
+    finally:
+        store.close()

@@ -18,21 +18,13 @@ from scrapy.http import Request, Response
 from scrapy.utils.test import get_crawler
 
 from crawler.middlewares import RETRY_AFTER_MAX_TIMES, RetryAfterMiddleware, retry_after_seconds
-from crawler.testsite.hostile import LATIN_SENTENCES, story_html
 from crawler.testsite.server import Reply, Route, RouteServer
+from crawler.testsite.server import article_reply as article
+from crawler.testsite.server import sitemap_reply as sitemap
 
 from .conftest import run_crawl, stats_of, stored_urls
 
 # ---------------------------------------------------------------------------------- a small site
-
-def article(title: str) -> Route:
-    return Reply(200, {"Content-Type": "text/html; charset=utf-8"}, story_html(title, LATIN_SENTENCES).encode())
-
-
-def sitemap(base: str, *paths: str) -> Route:
-    urls = "".join(f"<url><loc>{base}{p}</loc></url>" for p in paths)
-    body = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
-    return Reply(200, {"Content-Type": "application/xml"}, body.encode())
 
 
 def throttled(times: int, retry_after: str, then: Route) -> Route:

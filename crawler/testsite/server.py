@@ -269,3 +269,17 @@ class RouteServer(LoopbackServer):
 
     def hits(self, path: str) -> int:
         return len(self.seen(path))
+
+
+def article_reply(title: str) -> Reply:
+    """A short story page (English sentences, the test site's hostile set) under ``title``."""
+    from .hostile import LATIN_SENTENCES, story_html
+
+    return Reply(200, {"Content-Type": "text/html; charset=utf-8"}, story_html(title, LATIN_SENTENCES).encode())
+
+
+def sitemap_reply(base: str, *paths: str) -> Reply:
+    """A sitemap listing ``base + path`` for each of ``paths``."""
+    urls = "".join(f"<url><loc>{base}{p}</loc></url>" for p in paths)
+    body = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+    return Reply(200, {"Content-Type": "application/xml"}, body.encode())

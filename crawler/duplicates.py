@@ -13,6 +13,7 @@ exact-match bands, keep the write path fast (each index costs every insert).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from hashlib import blake2b
@@ -95,9 +96,38 @@ def distance(a: str, b: str) -> int:
 
 
 def other_story(a: str | None, b: str | None) -> bool:
-    """Whether two fingerprints are of different stories (farther apart than a near duplicate); False
+    """Whether two fingerprints are of different texts (farther apart than a near duplicate); False
     when either is unknown."""
     return bool(a and b and distance(a, b) > NEAR_DUPLICATE_MAX_BITS)
+
+
+#: Two headlines sharing at least this share of their words (Jaccard) are one story's, rewritten: an
+#: update moves words of its headline ("... kills 12" -> "... kills 15 as rescue goes on"), another
+#: story's headline shares few.
+SAME_STORY_TITLE_OVERLAP = 0.5
+_WORD_RE = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Story:
+    """What tells one article from another when two pages claim one canonical URL."""
+
+    fingerprint: str | None
+    title: str | None = None
+    date_published: str | None = None
+
+
+def other_article(a: Story, b: Story) -> bool:
+    """Whether ``a`` and ``b`` are different articles, not one story before and after an update: texts
+    farther apart than a near duplicate, both headlines known and sharing few words
+    (`SAME_STORY_TITLE_OVERLAP`), and not the same stated publication time. A text that changed a lot
+    (a live blog, a developing story) keeps its headline or its date, and stays one article."""
+    if not other_story(a.fingerprint, b.fingerprint) or not a.title or not b.title:
+        return False
+    if a.date_published and a.date_published == b.date_published:
+        return False
+    x, y = set(_WORD_RE.findall(a.title.casefold())), set(_WORD_RE.findall(b.title.casefold()))
+    return not x or not y or len(x & y) / len(x | y) < SAME_STORY_TITLE_OVERLAP
 
 
 @dataclass

@@ -28,6 +28,7 @@ from scrapy.http import Response
 
 from crawler.config import Config
 from crawler.dates import parse_date
+from crawler.middlewares import NotModified
 from crawler.signals import frontier_for
 from crawler.storage import ArticleStore, KnownArticle, OutageGuard, open_shared, release_shared
 from crawler.urls import UrlSet
@@ -191,7 +192,7 @@ class NotModifiedMiddleware(_StoreUser):
             self.unchanged.append(canonical)
             if len(self.unchanged) >= TOUCH_BATCH:
                 self._touch()
-            raise IgnoreRequest(f"{request.url}: not modified since the last fetch")
+            raise NotModified(f"{request.url}: not modified since the last fetch")
         return response
 
     def _touch(self) -> bool:

@@ -321,6 +321,11 @@ class OffsiteRedirect(IgnoreRequest):
     """An article request redirected to a host outside its source's site."""
 
 
+class NotModified(IgnoreRequest):
+    """A revisit answered ``304 Not Modified`` (`crawler.incremental.NotModifiedMiddleware`): the stored
+    article is current; the request ends here, and this is no failure."""
+
+
 def registered_domain(host_or_url: str) -> str | None:
     """The registered domain (public suffix + 1 label: ``bbc.co.uk`` for ``www.news.bbc.co.uk``) of a
     host or URL, from the Public Suffix List courlan ships (no network); None for IP addresses, single

@@ -16,11 +16,12 @@ makes that cost the discovery pages only, with nothing missed and nothing stored
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -55,11 +56,45 @@ def ensure_jobdir(jobdir: str | Path) -> Path:
     return path
 
 
+def _hold(mark: Path) -> IO[str] | None:
+    """``mark`` opened (created if need be) with an exclusive ``flock`` held, or None when a live process
+    holds it. The kernel releases the lock when its holder ends, however it ends (SIGKILL included)."""
+    handle = mark.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
+def jobdir_in_use(jobdir: str | Path) -> str | None:
+    """What the mark of a crawl running in ``jobdir`` says ("pid 1234"), or None when no running crawl
+    holds it: two runs in one job folder would share one queue file. ``scrapy crawl`` checks it first."""
+    mark = Path(jobdir) / RUNNING_MARK
+    if not mark.exists():
+        return None
+    handle = _hold(mark)
+    if handle is not None:
+        handle.close()  # (closing releases the lock: the process that left the mark is gone)
+        return None
+    return mark.read_text(encoding="utf-8").strip() or "another process"
+
+
 class ResumeGuard:
     def __init__(self, jobdir: Path) -> None:
         self.mark = jobdir / RUNNING_MARK
-        self.discarded = self.prepare(jobdir)
-        self.mark.write_text(f"pid {os.getpid()}\n", encoding="utf-8")
+        left = self.mark.exists()  # before opening it: a mark this run creates is no trace of another
+        held = _hold(self.mark)
+        if held is None:
+            raise JobDirError(f"JOBDIR {jobdir}: in use by a running crawl "
+                              f"({self.mark.read_text(encoding='utf-8').strip() or 'another process'})")
+        self.handle: IO[str] | None = held
+        self.discarded = self.prepare(jobdir) if left else False
+        held.seek(0)
+        held.truncate()
+        held.write(f"pid {os.getpid()}\n")
+        held.flush()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ResumeGuard:
@@ -97,3 +132,6 @@ class ResumeGuard:
             self.mark.unlink()
         except FileNotFoundError:
             pass
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None

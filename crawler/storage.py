@@ -65,7 +65,16 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from crawler.config import mask_password
-from crawler.duplicates import BANDS, NEAR_DUPLICATE_MAX_BITS, bands, distance, other_story, probes, simhash
+from crawler.duplicates import (
+    BANDS,
+    NEAR_DUPLICATE_MAX_BITS,
+    Story,
+    bands,
+    distance,
+    other_article,
+    probes,
+    simhash,
+)
 from crawler.extraction import content_hash
 from crawler.items import ARTICLE_FIELDS
 
@@ -306,8 +315,8 @@ _REFRESH_MATCH = ("content_hash", "simhash", "date_published", "site")
 _REFRESH_SET = tuple(name for name in _UPSERT_COLUMNS if name not in {
     "canonical_url", "first_seen_at", "updated_at", "text", *_REFRESH_MATCH, *_BAND_COLUMNS})
 #: What a batch's write reads of the articles already stored: their canonical URL, text hash, stated
-#: modification date, the rest of `_REFRESH_MATCH`, and the URL of the page stored.
-_STORED_COLUMNS = ("canonical_url", "content_hash", "date_modified", *_REFRESH_MATCH[1:], "url")
+#: modification date, the rest of `_REFRESH_MATCH`, and the URL and title of the page stored.
+_STORED_COLUMNS = ("canonical_url", "content_hash", "date_modified", *_REFRESH_MATCH[1:], "url", "title")
 #: Bound parameters per SQLite statement at most (SQLite before 3.32 allows 999).
 SQLITE_MAX_PARAMETERS = 999
 #: Metadata a write keeps from the stored article when the record has none (NULL, "" or an empty list):
@@ -332,6 +341,11 @@ _REDIRECTED = "redirected_from"
 _NUL = "\x00"
 #: How json.dumps writes NUL: the encoded JSON columns are cleaned only when they contain it.
 _NUL_ESCAPE = "\\u0000"
+
+
+def _story(row: Mapping[str, Any]) -> Story:
+    """What `crawler.duplicates.other_article` compares of a row."""
+    return Story(row["simhash"], row["title"], row["date_published"])
 
 
 def _json_list(value: Any) -> str:
@@ -666,7 +680,7 @@ class ArticleStore:
             row["site"] = _site(key)
             earlier = by_key.get(key)
             if (earlier is not None and row["url"] == key and earlier["url"] and earlier["url"] != key
-                    and earlier["url"] not in by_key and other_story(earlier["simhash"], row["simhash"])):
+                    and earlier["url"] not in by_key and other_article(_story(earlier), _story(row))):
                 # the key's own page after a page that declared it canonical with another story (a wrong
                 # canonical tag): that page keeps its story, under its own URL
                 earlier["canonical_url"] = earlier["url"]
@@ -860,9 +874,10 @@ class ArticleStore:
         unchanged: set[str] = set()
         stored = self._stored(conn, list(incoming))
         released = 0
-        for url, digest, modified, *match, page_url in stored:
+        for url, digest, modified, *match, page_url, title in stored:
             row = incoming[url]
-            if (row["url"] == url and page_url and page_url != url and other_story(match[0], row["simhash"])
+            if (row["url"] == url and page_url and page_url != url
+                    and other_article(Story(match[0], title, match[1]), _story(row))
                     and self._release(conn, url, page_url)):
                 released += 1  # no longer stored under the key: the key's own page is inserted
                 continue
@@ -889,16 +904,22 @@ class ArticleStore:
         return len(stored) - released, len(changed), unchanged
 
     def _release(self, conn: Connection, key: str, page_url: str) -> bool:
-        """Move the article stored under canonical URL ``key`` from the page ``page_url`` (which declared
-        ``key`` canonical with another story than the key's own page, now being written) to its own URL,
-        unless that URL holds an article already; True if moved."""
-        if conn.scalar(select(Article.id).where(Article.canonical_url == page_url)) is not None:
-            return False  # the page's story is stored under its own URL too: the key's page replaces the copy
-        conn.execute(update(Article).where(Article.canonical_url == key)
-                     .values(canonical_url=page_url, site=_site(page_url)))
+        """Give the canonical URL ``key`` back to its own page (being written now): the article stored under
+        it is another one's, of the page ``page_url`` that declared ``key`` canonical. That article moves to
+        its own URL with its revisions and aliases (all written while it held the key); when its URL holds
+        an article already, the copy under the key is deleted instead. Always True (the key is free)."""
+        if conn.scalar(select(Article.id).where(Article.canonical_url == page_url)) is None:
+            conn.execute(update(Article).where(Article.canonical_url == key)
+                         .values(canonical_url=page_url, site=_site(page_url)))
+            moved = "moves to its own URL"
+        else:
+            conn.execute(delete(Article).where(Article.canonical_url == key))
+            moved = "is stored under its own URL already: the copy under the key is deleted"
+        conn.execute(update(ArticleRevision).where(ArticleRevision.canonical_url == key).values(canonical_url=page_url))
         conn.execute(delete(UrlAlias).where(UrlAlias.url == page_url, UrlAlias.canonical_url == key))
-        logger.warning("%s declared %s as its canonical URL with another story; its article moves to its own"
-                       " URL, the key's own page takes the key", page_url, key)
+        conn.execute(update(UrlAlias).where(UrlAlias.canonical_url == key).values(canonical_url=page_url))
+        logger.warning("%s declared %s as its canonical URL with another article; its article %s, the key's own"
+                       " page takes the key", page_url, key, moved)
         return True
 
     def iter_revisions(self, where: ExportFilter | None = None) -> Iterator[dict[str, Any]]:
@@ -956,19 +977,16 @@ class ArticleStore:
                     best = (d, article_id, target)
         return best[2] if best else None
 
-    def stored_page(self, canonical_url: str) -> tuple[str, str | None] | None:
-        """``(url, simhash)`` of the page whose article is stored under ``canonical_url``, if any."""
+    def stored_page(self, canonical_url: str, run_id: int | None = None) -> tuple[str, Story] | None:
+        """The URL of the page whose article is stored under ``canonical_url``, and what tells its story
+        (`crawler.duplicates.Story`), if any; with ``run_id``, only if crawl run ``run_id`` wrote it last."""
+        query = select(Article.url, Article.simhash, Article.title, Article.date_published).where(
+            Article.canonical_url == canonical_url)
+        if run_id is not None:
+            query = query.where(Article.run_id == run_id)
         with self.engine.connect() as conn:
-            row = conn.execute(select(Article.url, Article.simhash).where(Article.canonical_url == canonical_url)).first()
-        return (row[0], row[1]) if row is not None else None
-
-    def stored_in_run(self, canonical_url: str, run_id: int) -> tuple[str, str | None] | None:
-        """``(url, simhash)`` of the article stored under ``canonical_url`` when crawl run ``run_id`` wrote it
-        last, else None (not stored, or stored by another run)."""
-        with self.engine.connect() as conn:
-            row = conn.execute(select(Article.url, Article.simhash).where(
-                Article.canonical_url == canonical_url, Article.run_id == run_id)).first()
-        return (row[0], row[1]) if row is not None else None
+            row = conn.execute(query).first()
+        return (row[0], Story(row[1], row[2], row[3])) if row is not None else None
 
     def known(self, url: str) -> KnownArticle | None:
         """What the store knows of the article at ``url`` (its canonical URL or an alias), if anything."""

@@ -43,7 +43,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from crawler.config import Config
-from crawler.duplicates import NearDuplicateIndex, StoredKeys, other_story, simhash
+from crawler.duplicates import NearDuplicateIndex, StoredKeys, Story, other_article, simhash
 from crawler.items import ArticleItem
 from crawler.signals import records_stored
 from crawler.storage import ArticleStore, OutageGuard, open_shared, release_shared
@@ -59,9 +59,10 @@ class DeduplicatePipeline:
         self.config = config
         self.stats = stats
         self.store: ArticleStore | None = None
-        #: Canonical URL -> (URL, text fingerprint, content hash) of the record passed on under it in this
-        #: run and not stored yet; with the two indexes below, what the database does not hold yet.
-        self.by_url: dict[str, tuple[str, str | None, str | None]] = {}
+        #: Canonical URL -> (URL, what tells its story: fingerprint, title, date; content hash) of the record
+        #: passed on under it in this run and not stored yet; with the two indexes below, what the
+        #: database does not hold yet.
+        self.by_url: dict[str, tuple[str, Story, str | None]] = {}
         self.by_hash: dict[str, str] = {}
         self.near = NearDuplicateIndex()
         #: The canonical URLs forgotten above because the store wrote them (a fixed-size filter: only for
@@ -94,21 +95,21 @@ class DeduplicatePipeline:
 
     def _forget(self, key: str) -> None:
         """Remove the record passed on under ``key`` from the in-memory look-ups."""
-        _url, fingerprint, digest = self.by_url.pop(key)
+        _url, story, digest = self.by_url.pop(key)
         if digest and self.by_hash.get(digest) == key:
             del self.by_hash[digest]
-        if fingerprint:
-            self.near.remove(fingerprint, key)
+        if story.fingerprint:
+            self.near.remove(story.fingerprint, key)
 
-    def _passed_on(self, key: str) -> tuple[str, str | None] | None:
-        """``(url, fingerprint)`` of the record passed on under canonical URL ``key`` in this run, if any:
-        from memory, or from the database once it was stored."""
+    def _passed_on(self, key: str) -> tuple[str, Story] | None:
+        """``(url, story)`` of the record passed on under canonical URL ``key`` in this run, if any: from
+        memory, or from the database once it was stored."""
         entry = self.by_url.get(key)
         if entry is not None:
             return entry[0], entry[1]
         if key not in self.stored or self.run_id is None or self.store is None:
             return None
-        return self._ask(self.store.stored_in_run, key, self.run_id)
+        return self._ask(self.store.stored_page, key, self.run_id)
 
     def _ask(self, call: Callable[..., T | None], *args: Any, **kwargs: Any) -> T | None:
         """A look-up in the database (None while it is away); aliases waiting for it go first."""
@@ -154,17 +155,18 @@ class DeduplicatePipeline:
         fingerprint = record.get("simhash") or simhash(record.get("text") or "")
         redirected = list((record.get("extraction") or {}).get("redirected_from") or ())
         record["simhash"] = fingerprint
+        story = Story(fingerprint, record.get("title"), record.get("date_published"))
 
         passed = self._passed_on(key)
         if passed is not None:
             first, earlier = passed
-            if not other_story(earlier, fingerprint) or (url != key and self._passed_on(url) is not None):
+            if not other_article(earlier, story) or (url != key and self._passed_on(url) is not None):
                 self._alias([(u, key) for u in (url, *redirected)])
                 raise self._drop("duplicate url", f"{url}: duplicate of {key}, already passed on in this run")
             self.stats.inc_value("newsclean/canonical_conflicts")
             if url == key:
                 # the key's own page: its text is the key's; the store moves the earlier page's article
-                # to that page's own URL (`ArticleStore.upsert`), and so does this pipeline's memory
+                # to that page's own URL (`ArticleStore.upsert`, by the same test), and so does this memory
                 logger.warning("%s: %s declared this page's URL as its canonical URL with another story;"
                                " this page's own text is stored under it, that page's under its own URL", url, first)
                 entry = self.by_url.get(key)
@@ -178,7 +180,7 @@ class DeduplicatePipeline:
 
         elif url != key:
             held = self._ask(self.store.stored_page, key)
-            if held is not None and held[0] != url and other_story(held[1], fingerprint):
+            if held is not None and held[0] != url and other_article(held[1], story):
                 # the key is another page's, stored by an earlier run, with another story: a wrong canonical
                 # tag (a theme repeating an older article's) must not replace that story
                 self.stats.inc_value("newsclean/canonical_conflicts")
@@ -204,14 +206,13 @@ class DeduplicatePipeline:
 
         if key in self.by_url:
             self._forget(key)  # the key's own page replaces the text passed on under it (see above)
-        self._remember(key, url, fingerprint, digest, linked=bool(record.get("duplicate_of")))
+        self._remember(key, url, story, digest, linked=bool(record.get("duplicate_of")))
         return item
 
-    def _remember(self, key: str, url: str, fingerprint: str | None, digest: str | None, *,
-                  linked: bool = False) -> None:
+    def _remember(self, key: str, url: str, story: Story, digest: str | None, *, linked: bool = False) -> None:
         """Note a record passed on under ``key`` (a near duplicate, ``linked``, is no original to match)."""
-        self.by_url[key] = (url, fingerprint, digest)
+        self.by_url[key] = (url, story, digest)
         if digest:
             self.by_hash[digest] = key
-        if fingerprint and not linked:
-            self.near.add(fingerprint, key)
+        if story.fingerprint and not linked:
+            self.near.add(story.fingerprint, key)

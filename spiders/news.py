@@ -34,7 +34,7 @@ from twisted.python.failure import Failure
 from crawler.config import Config, ConfigError
 from crawler.dates import day_of, parse_date
 from crawler.items import PageItem
-from crawler.middlewares import failure_kind
+from crawler.middlewares import NotModified, failure_kind
 from crawler.signals import frontier_for
 from crawler.sources import Source, check_url, load_sources, make_source, read_url_list
 from crawler.urls import UrlKind, UrlSet, canonicalize, classify, in_domains
@@ -453,6 +453,12 @@ class NewsSpider(scrapy.Spider):
 
         A list rather than a generator: the logging and counting happen when the errback is called."""
         request = getattr(failure, "request", None)
+        if failure.check(NotModified):
+            # a revisit answered 304: the stored article is current (counted newsclean/articles/unchanged)
+            frontier = frontier_for(self.crawler)
+            if frontier is not None and request is not None:
+                frontier.settle_request(request)
+            return []
         role = request.meta.get("nc_role") if request is not None else None
         url = request.url if request is not None else "?"
         # A lost sitemap loses every article it names: as loud as a lost article or home page. Not so

@@ -191,3 +191,9 @@ def test_demo_run_twice_succeeds_and_keeps_one_copy(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stdout + again.stderr[-3000:]
     assert "Stored 0 articles in this run (8 rows in the database): the articles already stored" in again.stdout
     assert "did not finish" not in again.stdout
+
+
+def test_a_revisit_run_answered_only_304s_fetched_something() -> None:
+    """A 304 ends as an ignored request, which the engine does not count as a response; the downloader does."""
+    stats = {"scheduler/dequeued": 5, "downloader/response_count": 5, "newsclean/articles/unchanged": 5}
+    assert not fetched_nothing(stats)

@@ -28,9 +28,10 @@ def story(seed: int) -> str:
     return " ".join(words) + "."
 
 
-def record(url: str, canonical: str, text: str) -> ArticleItem:
-    return ArticleItem(url=url, canonical_url=canonical, title="A story", text=text, word_count=len(text.split()),
-                       content_hash=content_hash(text))
+def record(url: str, canonical: str, text: str, title: str | None = None) -> ArticleItem:
+    """A record whose headline is its text's first words (another story, another headline), unless given."""
+    return ArticleItem(url=url, canonical_url=canonical, title=title or " ".join(text.split()[:4]), text=text,
+                       word_count=len(text.split()), content_hash=content_hash(text))
 
 
 class Stats:

@@ -84,6 +84,9 @@ def test_revisit_sends_a_conditional_request_and_304_costs_no_extraction(tmp_pat
     assert second.records() == []
     assert "'newsclean/articles/unchanged': 12" in second.log
     assert "newsclean/extracted" not in second.log
+    # a 304 is no failure: not logged as one, not counted as one, and the run's summary says what it was
+    assert "newsclean/fetch_failed/article" not in second.log and "Could not fetch article" not in second.log
+    assert "; 12 unchanged (304); " in second.log
 
 
 def test_incremental_can_be_turned_off(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.resume import RUNNING_MARK, ResumeGuard
+from crawler.resume import RUNNING_MARK, JobDirError, ResumeGuard
 from crawler.testsite import NewsSite, SiteServer
 from crawler.testsite.site import Response
 
@@ -125,3 +125,23 @@ def test_overlapping_run_exits_or_waits(tmp_path: Path) -> None:
     assert "Progress: " in out and " articles stored (" in out and " queued" in out
     assert waiting.returncode == 0 and "newsclean run: waiting, another run" in waiting.log
     assert sorted(stored_urls(database_url)) == sorted(site.article_urls(server.base_url))
+
+
+def test_a_job_folder_in_use_by_a_running_crawl_is_refused_and_its_queue_kept(tmp_path: Path) -> None:
+    """Another job (other arguments, so the run lock does not hold it off) in the same JOBDIR: refused at
+    start-up instead of taking the running crawl's queue for a killed run's."""
+    from crawler.resume import jobdir_in_use
+
+    (tmp_path / "requests.seen").write_text("abc\n")
+    running = ResumeGuard(tmp_path)  # what a crawl in this folder holds while it runs
+    try:
+        assert jobdir_in_use(tmp_path) == f"pid {os.getpid()}"
+        with pytest.raises(JobDirError, match="in use by a running crawl"):
+            ResumeGuard(tmp_path)
+        assert (tmp_path / "requests.seen").exists() and (tmp_path / RUNNING_MARK).exists()
+    finally:
+        running.spider_closed(None, "finished")
+    assert jobdir_in_use(tmp_path) is None and not (tmp_path / RUNNING_MARK).exists()
+    # a mark whose process is gone (no lock held) is a killed run's: not in use
+    (tmp_path / RUNNING_MARK).write_text("pid 1\n")
+    assert jobdir_in_use(tmp_path) is None

@@ -454,11 +454,15 @@ def _story(seed: int) -> str:
     return " ".join(f"{words[(seed * 5 + i * (seed + 2)) % len(words)]}{(seed * 17 + i) % 89}" for i in range(120))
 
 
-def _page(url: str, canonical: str, seed: int) -> dict[str, Any]:
+def _page(url: str, canonical: str, seed: int, **overrides: Any) -> dict[str, Any]:
+    """A page of story ``seed``: its own text, headline and publication time."""
     from crawler.duplicates import simhash
 
-    text = _story(seed)
-    return record(1, url=url, canonical_url=canonical, text=text, content_hash=f"hash-{seed}", simhash=simhash(text))
+    text = overrides.pop("text", _story(seed))
+    words = _story(seed).split()
+    return record(1, **{"url": url, "canonical_url": canonical, "text": text, "content_hash": f"hash-{seed}",
+                        "simhash": simhash(text), "title": f"Headline {seed}: {words[0]} {words[1]}",
+                        "date_published": f"2026-01-{seed % 28 + 1:02d}T10:00:00+00:00", **overrides})
 
 
 def test_the_key_s_own_page_moves_a_claimed_article_to_its_own_url(database_url: str) -> None:
@@ -492,5 +496,42 @@ def test_the_same_story_under_a_variant_url_is_replaced_by_the_key_s_own_page(da
         store.upsert([_page(key + "?amp=1", key, 5)])
         store.upsert([_page(key, key, 5)])  # the same story: one article, the key's page
         assert [(r["canonical_url"], r["url"]) for r in store.iter_records()] == [(key, key)]
+    finally:
+        store.close()
+
+
+def test_a_claimed_article_takes_its_revisions_and_aliases_along(database_url: str) -> None:
+    key, claimer = "https://n.example/2026/01/08/own-page", "https://n.example/2026/01/09/other-page"
+    store = ArticleStore(database_url)
+    try:
+        store.upsert([_page(claimer, key, 6)])
+        store.upsert([_page(claimer, key, 6, text=_story(6) + " An update. " + _story(60), content_hash="hash-6b")])
+        store.add_aliases([("https://n.example/old/other-page", key)])  # a redirect to the claimer, say
+        store.upsert([_page(key, key, 7)])
+        assert [r["canonical_url"] for r in store.iter_revisions()] == [claimer]
+        known = store.known("https://n.example/old/other-page")
+        assert known is not None and known.canonical_url == claimer
+        # the claimer stored under its own URL too: the copy under the key goes, its text is no revision of the key
+        store.upsert([_page(claimer + "-2", key + "-2", 8), _page(claimer + "-2", claimer + "-2", 8)])
+        store.upsert([_page(key + "-2", key + "-2", 9)])
+        rows = {r["canonical_url"]: r["text"] for r in store.iter_records()}
+        assert rows[key + "-2"] == _story(9) and rows[claimer + "-2"] == _story(8)
+        assert not [r for r in store.iter_revisions() if r["canonical_url"] == key + "-2"]
+    finally:
+        store.close()
+
+
+def test_an_updated_story_reached_by_another_url_stays_one_article_with_a_revision(database_url: str) -> None:
+    """A story that changed much (a live blog, a developing story), first stored from its short URL, then
+    fetched from its canonical URL: its headline and date say it is one story, updated, not a claim."""
+    key, short = "https://n.example/2026/01/10/council-votes", "https://n.example/news/1234"
+    store = ArticleStore(database_url)
+    try:
+        store.upsert([_page(short, key, 10)])
+        counts: dict[str, int] = {}
+        store.upsert([_page(key, key, 11, title=_page(short, key, 10)["title"],
+                            date_published=_page(short, key, 10)["date_published"])], counts=counts)
+        assert [(r["canonical_url"], r["text"]) for r in store.iter_records()] == [(key, _story(11))]
+        assert counts["updated"] == 1 and [r["text"] for r in store.iter_revisions()] == [_story(10)]
     finally:
         store.close()

@@ -21,7 +21,7 @@ from scrapy.exceptions import UsageError
 
 from crawler.commands import CommandError, command_config, open_engine
 from crawler.config import Config, ConfigError
-from crawler.resume import JobDirError, ensure_jobdir
+from crawler.resume import JobDirError, ensure_jobdir, jobdir_in_use
 from crawler.runlock import LockDirError, RunLock, RunLocked
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,8 @@ def summary(stats: dict[str, Any]) -> str:
         f"{stats.get('response_received_count', 0)} pages fetched",
         f"{stats.get('newsclean/store/written', 0)} articles stored",
     ]
+    if stats.get("newsclean/articles/unchanged"):
+        parts.append(f"{stats['newsclean/articles/unchanged']} unchanged (304)")
     if dropped:
         parts.append("dropped: " + ", ".join(f"{n} {k}" for k, n in sorted(dropped.items())))
     if failed:
@@ -75,7 +77,9 @@ def fetched_nothing(stats: dict[str, Any]) -> bool:
     a shared crawl given no request) fetched nothing and did not fail.
     """
     asked = int(stats.get("scheduler/dequeued", 0)) or int(stats.get("scheduler/dequeued/redis", 0))
-    return asked > 0 and not stats.get("response_received_count")
+    # ``response_received_count`` misses the responses a middleware turned into an ignored request (a 304
+    # of a revisit is marked seen and dropped before the engine counts it); the downloader counts all
+    return asked > 0 and not stats.get("response_received_count") and not stats.get("downloader/response_count")
 
 
 def nothing_fetched_reason(stats: dict[str, Any]) -> str:
@@ -161,6 +165,13 @@ class Command(ScrapyCrawlCommand):
             logger.warning("Waiting: %s (NEWSCLEAN_ON_OVERLAP=wait)", exc)
             print(f"newsclean run: waiting, {exc}", file=sys.stderr, flush=True)
             lock.acquire(wait=True)
+        holder = jobdir_in_use(jobdir) if jobdir and not config.redis_url else None
+        if holder:
+            # another job (other arguments, so not held off by the run lock) crawls from this folder
+            lock.release()
+            self._cannot_start(JobDirError(f"JOBDIR {jobdir}: in use by a running crawl ({holder}); "
+                                           "give each job a folder of its own"))
+            return
         try:
             crawler = self._create_crawler(spidercls)
             self.crawler_process.crawl(crawler, **opts.spargs)

@@ -138,6 +138,33 @@ def test_story_the_page_declares_not_free_is_kept_and_flagged(jsonld: dict[str, 
     assert "four hundred public comments" in result.text
 
 
+def _card(i: int) -> str:
+    return (f"<article class='card'><a href='/politics/2025/10/0{i}/story-{i}/'><h3>Headline number {i} of the"
+            f" section front</h3></a><p>Summary {i}: negotiators from both parties met late into the night but"
+            f" remained divided over a stopgap bill that would keep the government funded, number {i}.</p>"
+            f"<p>By Reporter {i} · 2 hours ago</p></article>")
+
+
+def test_a_section_front_of_story_cards_is_not_an_article() -> None:
+    """Each card's heading links to its story; what the extractor keeps is one card's summary."""
+    head = "<title>Politics | The Courier</title><script type='application/ld+json'>{\"@type\": \"WebSite\"}</script>"
+    html = page("<main><h1>Politics</h1>" + "".join(_card(i) for i in range(1, 7)) + "</main>", head)
+    result = extract(html, "https://courier.example/politics/")
+    assert isinstance(result, Rejection) and result.reason == "not an article"
+    assert "story card" in result.detail
+
+
+def test_a_story_followed_by_related_story_cards_is_an_article() -> None:
+    """Cards below the story (related stories) do not make it a listing: its text is in none of them; nor
+    does the story's own <article> whose headline links to the page itself."""
+    url = "https://courier.example/politics/2025/10/09/ferry-pier/"
+    story = f"<article><h1><a href='{url}'>Ferry pier approved</a></h1>{STORY}</article>"
+    html = page(story + "<section class='related'>" + "".join(_card(i) for i in range(1, 5)) + "</section>")
+    result = extract(html, url)
+    assert isinstance(result, Article), result
+    assert "four hundred public comments" in result.text
+
+
 def test_listing_page_is_not_an_article() -> None:
     teasers = "".join(
         f"<div class='teaser'><h2><a href='/story-{i}'>Headline number {i} about the city council</a></h2></div>"

@@ -536,13 +536,32 @@ _HAS_DATE_RE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}:\d{2}|\b\d{4
 _DATELINE_MAX_CHARS = 60  # "Freitag, 28.04.2023, 19:25 Uhr" and the like; longer lines are prose
 
 
+#: Labels of a date line that are left alone when its dates were elements the extraction dropped
+#: ("Published · Updated"): such a line of at most `DATE_LABELS_MAX_WORDS` words is a dateline too.
+_DATE_LABELS = frozenset("posted published updated modified veröffentlicht aktualisiert publié publicado "
+                         "actualizado".split())
+DATE_LABELS_MAX_WORDS = 3
+#: A place before the date ("MADRID - 20 may 2025 - 13:05 CEST", "Berlin, 3. Mai 2024"): up to three
+#: capitalised words, then a dash or comma.
+_PLACE_PREFIX_RE = re.compile(r"^(?:[^\W\d_][\w.'’-]*\s+){0,2}[^\W\d_][\w.'’-]*\s*(?:[-–—,|]|\s·)\s+")
+
+
 def is_dateline(line: str) -> bool:
-    """True for a line that is only a date/time (with words like "Posted on", weekday, "Uhr")."""
+    """True for a line that is only a date/time (with words like "Posted on", weekday, "Uhr"), perhaps
+    after the place it was written in, or only the labels of dates that were dropped."""
     s = line.strip()
-    if len(s) > _DATELINE_MAX_CHARS or not _HAS_DATE_RE.search(s):
+    if len(s) > _DATELINE_MAX_CHARS:
         return False
     words = [w.lower() for w in _WORD_RE.findall(s)]
-    return bool(words) is False or all(w in _DATE_WORDS for w in words)
+    if not _HAS_DATE_RE.search(s):
+        return 0 < len(words) <= DATE_LABELS_MAX_WORDS and all(w in _DATE_LABELS for w in words)
+    if not words or all(w in _DATE_WORDS for w in words):
+        return True
+    place = _PLACE_PREFIX_RE.match(s)
+    if place is None or not s[:1].isupper():
+        return False
+    rest = s[place.end():]
+    return bool(_HAS_DATE_RE.search(rest)) and all(w.lower() in _DATE_WORDS for w in _WORD_RE.findall(rest))
 
 
 _BYLINE_LINE_RE = re.compile(

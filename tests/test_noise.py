@@ -212,6 +212,11 @@ def test_dateline_and_credit_helpers() -> None:
     assert is_dateline("Freitag, 28.04.2023, 19:25 Uhr")
     assert is_dateline("posted on April 21, 2015, at 11:29 a.m.")
     assert not is_dateline("In 2015 the bridge was closed for repairs.")
+    # the place it was written in, before the date; the labels of dates whose elements were dropped
+    assert is_dateline("Madrid - 20 may 2025 - 13:05 CEST") and is_dateline("BERLIN, 3. Mai 2024")
+    assert is_dateline("Published · Updated")
+    assert not is_dateline("The council said on May 3, 2024") and not is_dateline("Votes: 2024")
+    assert not is_dateline("Published reports disagree")
     assert is_agency_credit("Oli Scarff | Getty Images")
     assert not is_agency_credit("He met Reuters")
     assert not is_agency_credit("The AP")

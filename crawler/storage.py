@@ -23,7 +23,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from json.encoder import encode_basestring_ascii
 from operator import itemgetter
@@ -1031,24 +1031,44 @@ class ArticleStore:
             for row in result:
                 yield dict(row._mapping)
 
-    @staticmethod
-    def _conditions(where: ExportFilter) -> list[Any]:
+    def _published_instant(self) -> Any:
+        """SQL for ``date_published`` (ISO 8601 text with the page's own offset) as an instant: SQLite's
+        ``datetime()`` gives it in UTC (``YYYY-MM-DD HH:MM:SS``, NULL for a malformed value), PostgreSQL
+        casts it to ``timestamptz``."""
+        if self.dialect == "postgresql":
+            return cast(Article.date_published, DateTime(timezone=True))
+        return func.datetime(Article.date_published)
+
+    def _instant(self, when: datetime) -> Any:
+        """A bound in the form `_published_instant` compares with."""
+        utc = when.astimezone(UTC)
+        return utc if self.dialect == "postgresql" else utc.strftime("%Y-%m-%d %H:%M:%S")
+
+    def _conditions(self, where: ExportFilter) -> list[Any]:
         out: list[Any] = []
         if where.by == "published":
-            # date_published is ISO 8601 text with the page's own offset: compare on the calendar day.
+            # instants, whatever offset each page states and the bound carries (a day alone is its UTC midnight);
+            # first the calendar days such an instant can have anywhere (offsets are within a day), on the
+            # text as stored, so that the index on date_published narrows the rows the exact test reads
+            published = self._published_instant()
             if where.since is not None:
-                out.append(Article.date_published >= where.since.date().isoformat())
+                out.append(Article.date_published >= (where.since.astimezone(UTC) - timedelta(days=1)).date().isoformat())
+                out.append(published >= self._instant(where.since))
             if where.until is not None:
-                out.append(Article.date_published < where.until.date().isoformat())
+                out.append(Article.date_published < (where.until.astimezone(UTC) + timedelta(days=2)).date().isoformat())
+                out.append(published < self._instant(where.until))
         else:
             if where.since is not None:
                 out.append(Article.first_seen_at >= where.since)
             if where.until is not None:
                 out.append(Article.first_seen_at < where.until)
         if where.site:
-            out.append(Article.site == where.site.lower().removeprefix("www."))
+            site = where.site.strip()
+            host = (urlsplit(site).hostname or "") if "://" in site else site.split("/")[0].split(":")[0]
+            out.append(Article.site == host.lower().removeprefix("www."))
         if where.language:
-            out.append(or_(Article.language == where.language, Article.language.like(where.language + "-%")))
+            # stored as the primary subtag, lower-cased (`crawler.metadata`): "EN", "en-US" and "en_GB" are "en"
+            out.append(Article.language == where.language.strip().replace("_", "-").split("-")[0].lower())
         if where.run_id is not None:
             out.append(Article.run_id == where.run_id)
         return out

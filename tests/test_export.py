@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,9 @@ def test_crawl_run_is_recorded(stored: Stored) -> None:
 
 
 def _plain(value: Any) -> Any:
+    """A stored value as export writes it: times with their UTC offset on both databases."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 

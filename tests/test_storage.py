@@ -535,3 +535,32 @@ def test_an_updated_story_reached_by_another_url_stays_one_article_with_a_revisi
         assert counts["updated"] == 1 and [r["text"] for r in store.iter_revisions()] == [_story(10)]
     finally:
         store.close()
+
+
+def test_export_filters_compare_publication_instants_and_normalise_language_and_site(database_url: str) -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from crawler.storage import ExportFilter
+
+    published = {1: "2026-01-31T23:30:00-05:00",   # 2026-02-01 04:30 UTC
+                 2: "2026-02-01T01:00:00+09:00",   # 2026-01-31 16:00 UTC
+                 3: "2026-02-01T08:00:00+00:00",
+                 4: "2026-02-01T20:00:00+00:00",
+                 5: "2026-02-02T03:00:00+00:00"}
+    store = ArticleStore(database_url)
+    try:
+        store.upsert([record(n, date_published=d, language="en", url=f"https://www.n.example/{n}",
+                             canonical_url=f"https://www.n.example/{n}") for n, d in published.items()])
+
+        def numbers(**kw: Any) -> list[int]:
+            return sorted(int(r["canonical_url"].rsplit("/", 1)[1]) for r in store.iter_records(ExportFilter(**kw)))
+
+        day = datetime(2026, 2, 1, tzinfo=UTC)
+        assert numbers(since=day, until=day + timedelta(days=1)) == [1, 3, 4]
+        assert numbers(since=day, until=datetime(2026, 2, 1, 23, 59, 59, tzinfo=UTC)) == [1, 3, 4]
+        assert numbers(until=datetime(2026, 2, 1, 12, tzinfo=UTC)) == [1, 2, 3]
+        assert numbers(since=datetime(2026, 2, 1, tzinfo=timezone(timedelta(hours=9)))) == [1, 2, 3, 4, 5]
+        assert numbers(language="EN") == numbers(language="en-US") == [1, 2, 3, 4, 5]
+        assert numbers(site="https://www.n.example/") == numbers(site="N.example") == [1, 2, 3, 4, 5]
+    finally:
+        store.close()

@@ -63,7 +63,10 @@ def _when(value: str | None, option: str) -> datetime | None:
 
 
 def _json_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
+    """A stored value for JSON and CSV; times with their UTC offset (SQLite gives them back without one)."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    return value
 
 
 def open_store(config: Config) -> ArticleStore:
@@ -104,8 +107,8 @@ class Command(ScrapyCommand):
         parser.add_argument("--until", metavar="DATE", help="only articles before this date")
         parser.add_argument("--by", choices=("published", "first_seen"), default="published",
                             help="the date --since/--until apply to: date_published (default) or first_seen_at")
-        parser.add_argument("--site", metavar="HOST", help="only articles of this host (www. ignored)")
-        parser.add_argument("--language", metavar="CODE", help="only articles in this language (en matches en-GB)")
+        parser.add_argument("--site", metavar="HOST", help="only articles of this host (www. ignored; a URL stands for its host)")
+        parser.add_argument("--language", metavar="CODE", help="only articles in this language (its primary subtag: en, EN and en-GB all mean en)")
         parser.add_argument("--run", type=int, metavar="ID", help="only articles last written by this crawl run")
         parser.add_argument("--revisions", action="store_true",
                             help="export the earlier texts of changed articles (of the articles the filters select)")

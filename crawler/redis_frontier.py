@@ -47,6 +47,7 @@ import secrets
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Mapping
 from importlib import metadata
 from typing import Any
@@ -55,6 +56,7 @@ import redis
 from itemadapter import ItemAdapter
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
@@ -66,6 +68,10 @@ from crawler.items import ArticleItem, PageItem
 from crawler.signals import FRONTIERS, frontier_for, records_committed
 
 logger = logging.getLogger(__name__)
+
+#: Finish reason of a worker stopped because Redis went away or lost the crawl's keys: not "finished",
+#: so the run counts as failed (exit status 1) instead of as a complete crawl.
+REDIS_FAILED = "redis_failed"
 
 #: scrapy-redis releases whose internals (queue encoding, filter keys, scheduler attributes) this
 #: adapter was written and tested against; any other stops the crawl at start.
@@ -251,7 +257,7 @@ redis.call('HDEL', KEYS[2], ARGV[1])
 if redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
 redis.call('SREM', KEYS[1], ARGV[1])
 if ARGV[2] == '1' and redis.call('SCARD', KEYS[1]) == 0 and redis.call('ZCARD', KEYS[5]) == 0 then
-  redis.call('DEL', KEYS[5], KEYS[6], KEYS[7], KEYS[2], KEYS[1])
+  redis.call('DEL', KEYS[5], KEYS[6], KEYS[7], KEYS[2], KEYS[1], KEYS[8])
   return 2
 end
 return 1
@@ -287,6 +293,9 @@ class RedisScheduler(Scheduler):
         self._tokens = 0
         self._idle_since: float | None = None
         self._finished = False
+        #: Set when Redis failed under this worker (`_fail`); the crawl's mark seen at start (`open`).
+        self._failed = False
+        self._crawl_mark: bytes | None = None
         self._store: Any = None
         #: Tokens of requests whose article is still in the item pipelines or the store's buffer.
         self._awaiting: dict[str, list[str]] = {}
@@ -343,6 +352,10 @@ class RedisScheduler(Scheduler):
             keys=[self._key("seed"), self._key("workers"), self.queue_key, self.dupefilter_key,
                   self._key("idle"), self._key(f"alive:{self.worker}")],
             args=[self.worker, self._ttl_ms])
+        # The crawl's mark: set by its first worker, read by every one; gone (or another) later means the
+        # Redis lost the crawl's keys (restarted without its data), which must not pass for a new crawl.
+        self.server.set(self._key("crawl"), uuid.uuid4().hex, nx=True)
+        self._crawl_mark = self.server.get(self._key("crawl"))
         logger.info("Shared frontier: Redis %s, keys %s:*, worker %s; %d requests queued",
                     mask_password(self.config.redis_url), self.prefix, self.worker, len(self.queue))
         self._heartbeat_thread = threading.Thread(target=self._beat, name="newsclean-heartbeat", daemon=True)
@@ -398,15 +411,19 @@ class RedisScheduler(Scheduler):
             self._waker.stop()
         if self._heartbeat_thread is not None:
             self._heartbeat_thread.join(timeout=5)
-        left = self._requeue(self._inflight())
-        if left:
-            logger.info("Requeued %d requests this worker had not finished", left)
-        result = self._scripts["leave"](
-            keys=[self._key("workers"), self._key("idle"), self._key(f"alive:{self.worker}"), self.inflight_key,
-                  self.queue_key, self.dupefilter_key, self._key("seed")],
-            args=[self.worker, "1" if self._finished and reason == "finished" else "0"])
-        if result == 2:
-            logger.info("Last worker of a finished crawl: deleted its Redis keys %s:*", self.prefix)
+        try:
+            left = self._requeue(self._inflight())
+            if left:
+                logger.info("Requeued %d requests this worker had not finished", left)
+            result = self._scripts["leave"](
+                keys=[self._key("workers"), self._key("idle"), self._key(f"alive:{self.worker}"), self.inflight_key,
+                      self.queue_key, self.dupefilter_key, self._key("seed"), self._key("crawl")],
+                args=[self.worker, "1" if self._finished and reason == "finished" else "0"])
+            if result == 2:
+                logger.info("Last worker of a finished crawl: deleted its Redis keys %s:*", self.prefix)
+        except redis.RedisError as exc:
+            # its requests in flight stay recorded, for a worker of the next run to requeue
+            logger.error("Could not leave the shared crawl cleanly (Redis: %s)", exc)
         if self._store is not None:
             from crawler.storage import release_shared
 
@@ -415,7 +432,32 @@ class RedisScheduler(Scheduler):
         _FRONTIERS.pop(self.crawler, None)
 
     # -- queue --------------------------------------------------------------------------------------
+    def _fail(self, why: str) -> None:
+        """Stop this worker, once, with a failed finish reason: the shared crawl cannot go on without its
+        Redis state, and a worker that went on alone would end "finished" with pages never fetched."""
+        if self._failed:
+            return
+        self._failed = True
+        logger.error("Shared frontier: %s; stopping this worker (the crawl is incomplete: start it again, "
+                     "stored articles are skipped)", why)
+        if self.stats is not None:
+            self.stats.inc_value("newsclean/redis/failed")
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=REDIS_FAILED))
+
+    def _lost_state(self) -> bool:
+        """Whether the crawl's keys are gone from Redis (`_fail` called if so)."""
+        if self.server.get(self._key("crawl")) != self._crawl_mark:
+            self._fail("Redis lost this crawl's keys (restarted without its data?)")
+        return self._failed
+
     def enqueue_request(self, request: Request) -> bool:
+        try:
+            return self._enqueue(request)
+        except redis.RedisError as exc:
+            self._fail(f"Redis unreachable ({exc})")
+            return False
+
+    def _enqueue(self, request: Request) -> bool:
         parent = request.meta.pop(TOKEN_META, None)
         fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
         data = self.queue._encode_request(request)
@@ -430,10 +472,16 @@ class RedisScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
+        if self._failed:
+            return None
         self._tokens += 1
         token = str(self._tokens)
-        data = self._scripts["pop"](keys=[self.queue_key, self.inflight_key, self._key("idle"), self._key("workers")],
-                                    args=[token, self.worker])
+        try:
+            data = self._scripts["pop"](keys=[self.queue_key, self.inflight_key, self._key("idle"),
+                                              self._key("workers")], args=[token, self.worker])
+        except redis.RedisError as exc:
+            self._fail(f"Redis unreachable ({exc})")
+            data = None
         if not data:
             self._tokens -= 1
             return None
@@ -445,13 +493,19 @@ class RedisScheduler(Scheduler):
         return request
 
     def has_pending_requests(self) -> bool:
-        return len(self) > 0
+        if self._failed:
+            return True  # closing with REDIS_FAILED: not idle, so not "finished" before that close
+        try:
+            return len(self) > 0
+        except redis.RedisError as exc:
+            self._fail(f"Redis unreachable ({exc})")
+            return True
 
     # -- outcomes -----------------------------------------------------------------------------------
     def ack(self, token: str | None) -> None:
         """The request of ``token`` has a final outcome: it leaves the in-flight record."""
         if token:
-            self.server.hdel(self.inflight_key, token)
+            self._forget_inflight(token)
 
     def settle_request(self, request: Request | None) -> None:
         if request is not None:
@@ -484,7 +538,15 @@ class RedisScheduler(Scheduler):
     def _records_committed(self, urls: Iterable[str], **kwargs: Any) -> None:
         tokens = [t for url in urls for t in self._awaiting.pop(url, [])]
         if tokens:
+            self._forget_inflight(*tokens)
+
+    def _forget_inflight(self, *tokens: str) -> None:
+        """Remove settled requests from this worker's in-flight record; with Redis away, they stay there
+        (fetched again by the next run, which finds this worker dead) and the worker stops (`_fail`)."""
+        try:
             self.server.hdel(self.inflight_key, *tokens)
+        except redis.RedisError as exc:
+            self._fail(f"Redis unreachable ({exc})")
 
     def article_requested(self, url: str) -> bool:
         """Whether any worker of the crawl requested ``url`` as an article."""
@@ -568,6 +630,15 @@ class RedisScheduler(Scheduler):
 
     # -- the end ------------------------------------------------------------------------------------
     def _spider_idle(self, spider: Any) -> None:
+        try:
+            if self._lost_state():
+                raise DontCloseSpider  # closing with REDIS_FAILED
+            self._idle(spider)
+        except redis.RedisError as exc:
+            self._fail(f"Redis unreachable ({exc})")
+            raise DontCloseSpider from None
+
+    def _idle(self, spider: Any) -> None:
         self.server.hset(self._key("idle"), self.worker, str(time.time()))
         if self._recover_dead() or self._take_over_seeding():
             self._idle_since = None

@@ -152,17 +152,22 @@ class StorePipeline:
         self.stats.set_value("newsclean/store/buffered", 0)
         if len(self.journal):
             # The database was away at the last attempt: keep the order of writes, journal this batch too.
-            self.journal.append(batch)
-            self.stats.inc_value("newsclean/store/journaled", len(batch))
-            self._journal_size()
+            unwritten = batch
         else:
             unwritten = self._write(batch)
-            if unwritten:
-                self.journal.append(unwritten)
-                self.stats.inc_value("newsclean/store/journaled", len(unwritten))
-                self._journal_size()
-        # Committed, journaled or rejected: the shared frontier may forget the requests behind them.
-        self.crawler.signals.send_catch_log(signal=records_committed, urls=[r.get("url") for r in batch])
+        if unwritten:
+            self.journal.append(unwritten)
+            self.stats.inc_value("newsclean/store/journaled", len(unwritten))
+            self._journal_size()
+        self._committed(batch[: len(batch) - len(unwritten)])
+
+    def _committed(self, records: list[dict[str, Any]]) -> None:
+        """``records`` are committed or rejected (kept in rejected.jsonl): the shared frontier may forget the
+        requests behind them. Not so for journaled ones: the journal is this machine's, and if the worker
+        died before replaying it, another worker must fetch those pages again (`records_committed` is
+        sent for them when the replay commits them)."""
+        if records:
+            self.crawler.signals.send_catch_log(signal=records_committed, urls=[r.get("url") for r in records])
 
     def _write(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Write a batch; returns the records left unwritten because the database went away."""
@@ -228,6 +233,7 @@ class StorePipeline:
             records = unwritten + records[len(chunk):]
             self.journal.rewrite(records)
             self._journal_size(len(records))
+            self._committed(chunk[: len(chunk) - len(unwritten)])
             if unwritten:
                 logger.info("%d journaled records still wait for the database", len(records))
                 return

@@ -133,3 +133,37 @@ def test_worker_killed_midway_loses_nothing(tmp_path: Path, postgres_url: str, r
     assert len(urls) == len(set(urls)) == N_ARTICLES
     assert set(urls) == site.article_urls(server.base_url)
     assert list(client.scan_iter(match=f"{redis_key}:*")) == []
+
+
+def _stored_now(database_url: str) -> int:
+    """Articles stored so far (0 while the worker has not created the schema yet)."""
+    from crawler.storage import SchemaError
+
+    try:
+        return len(stored_urls(database_url))
+    except SchemaError:
+        return 0
+
+
+def test_a_worker_whose_redis_lost_the_crawl_stops_as_failed(tmp_path: Path, postgres_url: str,
+                                                              redis_available: str, redis_key: str) -> None:
+    """The crawl's keys vanish under a running worker (a Redis restarted without its data): the worker
+    stops with the finish reason redis_failed and exit status 1, instead of taking an empty Redis for a
+    new crawl and ending "finished" with pages never fetched."""
+    site = NewsSite(n_articles=200)
+    r = redis.Redis.from_url(redis_available)
+    with SiteServer(site) as server:
+        worker = start_worker(tmp_path / "w1", postgres_url, redis_available, redis_key,
+                              server.base_url + "/sitemap_index.xml", DOWNLOAD_DELAY="0.05",
+                              CONCURRENT_REQUESTS_PER_DOMAIN="2")
+        deadline = time.monotonic() + 120
+        while _stored_now(postgres_url) < 20 and time.monotonic() < deadline:
+            time.sleep(0.2)
+            assert worker.poll() is None, worker.communicate()[0][-3000:]
+        keys = list(r.scan_iter(f"{redis_key}:*"))
+        assert keys
+        r.delete(*keys)                            # what a Redis restarted empty looks like to the worker
+        log, _ = worker.communicate(timeout=120)
+    assert worker.returncode == 1, log[-3000:]
+    assert "Redis lost this crawl's keys" in log
+    assert "newsclean run: redis_failed; " in log

@@ -21,6 +21,7 @@ from twisted.internet.task import Clock, LoopingCall
 import pipelines.store
 from crawler.items import ArticleItem
 from crawler.progress import ProgressLog
+from crawler.signals import records_committed
 from crawler.testsite import NewsSite, SiteServer
 from pipelines.store import StorePipeline
 from spiders.news import NewsSpider
@@ -147,6 +148,8 @@ def test_database_away_overdue_batches_go_to_the_journal_and_are_replayed_when_i
     database_url = f"sqlite:///{db_file}"
     store = pipeline(database_url, tmp_path)
     store.open_spider()
+    settled: list[str] = []  # what a shared frontier is told it may forget (`records_committed`)
+    store.crawler.signals.connect(lambda urls, **_: settled.extend(urls), signal=records_committed, weak=False)
     blocker = sqlite3.connect(db_file, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")        # another process holds the write lock
     for n in range(4):
@@ -154,6 +157,7 @@ def test_database_away_overdue_batches_go_to_the_journal_and_are_replayed_when_i
     store.buffer_since -= 5.0
     store.tick()                              # overdue, the database away: journaled, not lost
     assert len(store.journal) == 4 and store.buffer == []
+    assert settled == []  # journaled on this machine only: another worker must be able to fetch them again
     assert store.stats.get_value("newsclean/store/in_journal") == 4
     assert store.stats.get_value("newsclean/store/outages", 0) >= 1
     store.process_item(item(4))
@@ -166,6 +170,7 @@ def test_database_away_overdue_batches_go_to_the_journal_and_are_replayed_when_i
     store.next_attempt = 0.0
     store.tick()                              # nothing buffered, the retry is due: the journal is replayed
     assert len(store.journal) == 0
+    assert sorted(settled) == sorted(item(n).url for n in range(5))  # committed now
     assert store.stats.get_value("newsclean/store/in_journal") == 0
     assert sorted(stored_urls(database_url)) == sorted(item(n).url for n in range(5))
     close(store)

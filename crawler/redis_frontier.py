@@ -69,6 +69,9 @@ from crawler.signals import FRONTIERS, frontier_for, records_committed
 
 logger = logging.getLogger(__name__)
 
+#: How long a text claim (`RedisScheduler.claim_text`) lives: longer than a crawl, so that two workers'
+#: copies of one text meet; then it expires (the database answers for stored texts from then on).
+TEXT_CLAIM_SECONDS = 2 * 24 * 3600
 #: Finish reason of a worker stopped because Redis went away or lost the crawl's keys: not "finished",
 #: so the run counts as failed (exit status 1) instead of as a complete crawl.
 REDIS_FAILED = "redis_failed"
@@ -547,6 +550,22 @@ class RedisScheduler(Scheduler):
             self.server.hdel(self.inflight_key, *tokens)
         except redis.RedisError as exc:
             self._fail(f"Redis unreachable ({exc})")
+
+    def claim_text(self, digest: str, canonical_url: str) -> str | None:
+        """Claim a text (its content hash) for ``canonical_url`` across the crawl's workers: None when this
+        worker may pass the record on, else the canonical URL another worker passed the same text on
+        under (that record may still be in its batch, which the database cannot show yet). Redis away:
+        None (the record is passed on, as the deduplication does when the database is away)."""
+        key = self._key(f"text:{digest}")
+        try:
+            if self.server.set(key, canonical_url, nx=True, ex=TEXT_CLAIM_SECONDS):
+                return None
+            holder = self.server.get(key)
+        except redis.RedisError as exc:
+            logger.debug("text claim in Redis failed: %s", exc)
+            return None
+        other = holder.decode() if isinstance(holder, bytes) else holder
+        return other if other and other != canonical_url else None
 
     def article_requested(self, url: str) -> bool:
         """Whether any worker of the crawl requested ``url`` as an article."""

@@ -45,7 +45,7 @@ from scrapy.exceptions import DropItem
 from crawler.config import Config
 from crawler.duplicates import NearDuplicateIndex, StoredKeys, Story, other_article, simhash
 from crawler.items import ArticleItem
-from crawler.signals import records_stored
+from crawler.signals import frontier_for, records_stored
 from crawler.storage import ArticleStore, OutageGuard, open_shared, release_shared
 
 logger = logging.getLogger(__name__)
@@ -203,6 +203,17 @@ class DeduplicatePipeline:
                 record["duplicate_of"] = near
                 self.stats.inc_value("newsclean/near_duplicates_linked")
                 logger.info("%s: near duplicate of %s, stored with duplicate_of", url, near)
+
+        if digest:
+            # with several workers (the shared Redis frontier), the same text may be in another worker's
+            # batch, not committed yet: the text is claimed in Redis, and the later copy becomes an alias
+            frontier = frontier_for(self.crawler) if self.crawler is not None else None
+            claim = getattr(frontier, "claim_text", None)
+            other = claim(digest, key) if claim is not None else None
+            if other is not None:
+                self._alias([(u, other) for u in (key, url, *redirected)])
+                raise self._drop("duplicate text", f"{url}: same text as {other} (passed on by another worker);"
+                                                    " stored as an alias of it")
 
         if key in self.by_url:
             self._forget(key)  # the key's own page replaces the text passed on under it (see above)

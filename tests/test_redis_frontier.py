@@ -236,3 +236,48 @@ def test_the_last_worker_of_a_finished_crawl_deletes_its_keys(open_worker: Any, 
     assert two.server.exists(two._key("dupefilter"))               # the other worker is still there
     two.close("finished")
     assert list(redis.Redis.from_url(two.config.redis_url).scan_iter(match=f"{redis_key}:*")) == []
+
+
+@pytest.mark.postgres
+def test_the_same_text_passed_on_by_two_workers_is_stored_once(open_worker: Any, postgres_url: str) -> None:
+    """Worker A passes a text on (its batch not committed yet); worker B meets the same text under
+    another URL: the claim in Redis makes B's copy an alias of A's record instead of a second row."""
+    from collections import Counter
+
+    from itemadapter import ItemAdapter
+    from scrapy.exceptions import DropItem
+
+    from crawler.config import Config
+    from crawler.extraction import content_hash
+    from crawler.items import ArticleItem
+    from crawler.signals import frontier_for
+    from crawler.storage import ArticleStore
+    from pipelines.deduplicate import DeduplicatePipeline
+
+    class Stats(Counter[str]):
+        def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+            self[key] += count
+
+    text = " ".join(f"harbour{i} council{i % 7} ferry{i % 11}" for i in range(80)) + "."
+    pipes = []
+    for worker in (open_worker(), open_worker()):
+        pipe = DeduplicatePipeline(Config.from_settings(worker.crawler.settings), Stats(), worker.crawler)
+        pipe.store = ArticleStore(postgres_url)
+        pipes.append(pipe)
+    try:
+        first = pipes[0].process_item(ArticleItem(url="https://n.example/news/1", canonical_url="https://n.example/news/1",
+                                                  title="Ferry", text=text, content_hash=content_hash(text)))
+        assert ItemAdapter(first)["canonical_url"] == "https://n.example/news/1"
+        with pytest.raises(DropItem, match="passed on by another worker"):
+            pipes[1].process_item(ArticleItem(url="https://n.example/print/1", canonical_url="https://n.example/print/1",
+                                              title="Ferry", text=text, content_hash=content_hash(text)))
+        store = pipes[1].store
+        assert store is not None
+        assert store.aliases().get("https://n.example/print/1") == "https://n.example/news/1"
+        # the claim holder's own key again is no conflict, for any worker
+        frontier = frontier_for(pipes[1].crawler)
+        assert frontier.claim_text(content_hash(text), "https://n.example/news/1") is None
+    finally:
+        for pipe in pipes:
+            if pipe.store is not None:
+                pipe.store.close()

@@ -69,9 +69,6 @@ from crawler.signals import FRONTIERS, frontier_for, records_committed
 
 logger = logging.getLogger(__name__)
 
-#: How long a text claim (`RedisScheduler.claim_text`) lives: longer than a crawl, so that two workers'
-#: copies of one text meet; then it expires (the database answers for stored texts from then on).
-TEXT_CLAIM_SECONDS = 2 * 24 * 3600
 #: Finish reason of a worker stopped because Redis went away or lost the crawl's keys: not "finished",
 #: so the run counts as failed (exit status 1) instead of as a complete crawl.
 REDIS_FAILED = "redis_failed"
@@ -260,7 +257,7 @@ redis.call('HDEL', KEYS[2], ARGV[1])
 if redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
 redis.call('SREM', KEYS[1], ARGV[1])
 if ARGV[2] == '1' and redis.call('SCARD', KEYS[1]) == 0 and redis.call('ZCARD', KEYS[5]) == 0 then
-  redis.call('DEL', KEYS[5], KEYS[6], KEYS[7], KEYS[2], KEYS[1], KEYS[8])
+  redis.call('DEL', KEYS[5], KEYS[6], KEYS[7], KEYS[2], KEYS[1], KEYS[8], KEYS[9])
   return 2
 end
 return 1
@@ -420,7 +417,8 @@ class RedisScheduler(Scheduler):
                 logger.info("Requeued %d requests this worker had not finished", left)
             result = self._scripts["leave"](
                 keys=[self._key("workers"), self._key("idle"), self._key(f"alive:{self.worker}"), self.inflight_key,
-                      self.queue_key, self.dupefilter_key, self._key("seed"), self._key("crawl")],
+                      self.queue_key, self.dupefilter_key, self._key("seed"), self._key("crawl"),
+                      self._key("texts")],
                 args=[self.worker, "1" if self._finished and reason == "finished" else "0"])
             if result == 2:
                 logger.info("Last worker of a finished crawl: deleted its Redis keys %s:*", self.prefix)
@@ -556,11 +554,10 @@ class RedisScheduler(Scheduler):
         worker may pass the record on, else the canonical URL another worker passed the same text on
         under (that record may still be in its batch, which the database cannot show yet). Redis away:
         None (the record is passed on, as the deduplication does when the database is away)."""
-        key = self._key(f"text:{digest}")
         try:
-            if self.server.set(key, canonical_url, nx=True, ex=TEXT_CLAIM_SECONDS):
+            if self.server.hsetnx(self._key("texts"), digest, canonical_url):
                 return None
-            holder = self.server.get(key)
+            holder = self.server.hget(self._key("texts"), digest)
         except redis.RedisError as exc:
             logger.debug("text claim in Redis failed: %s", exc)
             return None

@@ -702,6 +702,13 @@ def _reading_length(text: str) -> int:
     return len(text) + (WIDE_CHAR_WEIGHT - 1) * len(_WIDE_CHARS_RE.findall(text))
 
 
+def shorter_than(text: str, minimum: int) -> bool:
+    """Whether ``text`` is shorter than ``minimum`` characters in reading length (`_reading_length`: a
+    Chinese, Japanese or Korean character counts as `WIDE_CHAR_WEIGHT`); ``len()`` first, as a text long
+    in characters is long in reading length too, without the count of wide characters."""
+    return len(text) < minimum and _reading_length(text) < minimum
+
+
 def _visible_chars(tree: HtmlElement) -> int:
     """Characters of visible text on the page, whitespace runs counted as one."""
     body = tree.find(".//body")
@@ -1285,9 +1292,7 @@ def _extract(
     if not text:
         return Rejection(url, "too short", "no main text found")
     # what the reader saw before pruning: a short text is a fragment when the page shows much more
-    # (len() first: a text long in characters is long in reading length too, without the CJK count)
-    if (len(text) < min_text_chars and _reading_length(text) < min_text_chars
-            and _visible_chars(tree) + pruned.total() > len(text) * SHORT_PAGE_FACTOR):
+    if shorter_than(text, min_text_chars) and _visible_chars(tree) + pruned.total() > len(text) * SHORT_PAGE_FACTOR:
         if removed["paywall"] or noise.PAYWALL_RE.search(text) or noise.PAYWALL_RE.search(md.description or ""):
             return Rejection(url, "paywall stub", f"{len(text)} chars with a subscription notice")
         return Rejection(url, "too short", f"{len(text)} chars < {min_text_chars}")

@@ -21,8 +21,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.asyncio import is_asyncio_available
 
 from crawler.config import Config
-from crawler.extraction import MIN_TEXT_CHARS, Rejection
-from crawler.extraction import _reading_length as reading_length  # the measure the extraction's minimum uses
+from crawler.extraction import MIN_TEXT_CHARS, Rejection, shorter_than
 from crawler.items import PageItem
 from crawler.workers import IN_PROCESS, ExtractionPool, release_memory, resolve_workers, tune_malloc
 
@@ -81,7 +80,7 @@ class ExtractPipeline:
             self.stats.inc_value(f"newsclean/dropped/{result.reason}")
             level = "INFO" if result.reason in EXPECTED_REJECTIONS else "WARNING"
             raise DropItem(f"{page['url']}: {result.reason} ({result.detail})", log_level=level)
-        if self.text_floor and len(result.text) < self.text_floor and reading_length(result.text) < self.text_floor:
+        if self.text_floor and shorter_than(result.text, self.text_floor):
             self.stats.inc_value("newsclean/dropped/too short")
             raise DropItem(f"{page['url']}: too short ({len(result.text)} chars < NEWSCLEAN_MIN_TEXT_CHARS="
                            f"{self.text_floor})", log_level="INFO")

@@ -959,6 +959,96 @@ def _served_page(tree: HtmlElement) -> ServedPage:
     return ServedPage("".join(parts), heads, lists, {})
 
 
+#: Print a paragraph as many times in a row as the page prints it (`_restore_repeats`): trafilatura
+#: keeps one of two equal neighbouring blocks (its guard against its own overlapping candidates), and
+#: the noise filters drop a short block repeating the one before (a headline and its link).
+RESTORE_REPEATS = True
+#: Texts shorter than this (whitespace aside) are not counted as printed repeats: numbers and labels
+#: repeat in table cells and list rows by layout ("0", "N/A", "Yes"); a repeated sentence is longer.
+REPEAT_MIN_CHARS = 20
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+_TEXT_NODES_WITH = etree.XPath("//body//text()[contains(., $word)]")
+#: A repeat is looked for where the page has the longest of its first words (few pages repeat it).
+_REPEAT_PROBE_WORDS = 5
+
+
+def _printed_copies(el: HtmlElement, key: str, story: str, counted: set[HtmlElement]) -> int:
+    """How many copies of ``el`` (whose text, whitespace removed, is ``key``) the page prints in a row:
+    ``el`` and its siblings of the same tag and attributes holding the same text, with none of the
+    ``story`` between them. What stands between copies and is not the story's (an image, an embed, a
+    share or like widget) does not separate them. The copies are added to ``counted``."""
+    copies = 1
+    for backwards in (True, False):
+        here = el
+        for sibling in el.itersiblings(preceding=backwards):
+            gap = sibling.tail if backwards else here.tail  # the text between the two
+            if gap and (words := _squeezed(gap)) and words in story:
+                break
+            here = sibling
+            if not isinstance(sibling.tag, str) or sibling.tag in _UNSEEN_TAGS:
+                continue
+            text = _squeezed(sibling.text_content())
+            if text == key and sibling.tag == el.tag and sibling.attrib == el.attrib:
+                copies += 1
+                counted.add(sibling)
+            elif text and (text in story or key in text):
+                break  # the story goes on between: another run
+    return copies
+
+
+def _printed_runs(tree: HtmlElement, wanted: dict[str, list[str]], story: str) -> dict[str, int]:
+    """For each text of ``wanted`` (whitespace removed), the most copies of it the page prints in a row
+    (`_printed_copies`), found from the text nodes holding a word of its start."""
+    runs: dict[str, int] = {}
+    counted: set[HtmlElement] = set()
+    for key, word in ((key, max(key_words, key=len)) for key, key_words in wanted.items()):
+        for node in _TEXT_NODES_WITH(tree, word=word):
+            el = node.getparent()
+            if el is None:
+                continue
+            if node.is_tail:
+                el = el.getparent()
+            # the element holding the text and nothing more: the first ancestor that long
+            while el is not None and len(text := _squeezed(el.text_content())) < len(key):
+                el = el.getparent()
+            if el is None or text != key or el in counted:
+                continue
+            counted.add(el)
+            runs[key] = max(runs.get(key, 0), _printed_copies(el, key, story, counted))
+    return {key: copies for key, copies in runs.items() if copies > 1}
+
+
+def _restore_repeats(blocks: list[Block], page: ServedPage, tree: HtmlElement) -> tuple[list[Block], dict[str, int]]:
+    """Print each block as many times in a row as the page does (`_printed_runs`, on the pruned ``tree``):
+    the author's own repeats, sibling elements of one kind and the same attributes. A copy a theme adds
+    (a responsive or screen-reader copy, a teaser's headline and its link) differs in element or
+    attributes, or stands elsewhere, and stays out. Also returns the runs found (text -> copies).
+    Only a block whose start the page as served (``page``) does not have once is looked for."""
+    wanted = {key: block.text.split()[:_REPEAT_PROBE_WORDS] for block in blocks
+              if len(key := _squeezed(block.text)) >= REPEAT_MIN_CHARS and _place(_start_key(block), page) is None
+              and key + key in page.text}  # two copies in a row at least: a run
+    runs = _printed_runs(tree, wanted, "".join(_squeezed(b.text) for b in blocks)) if wanted else {}
+    if not runs:
+        return blocks, runs
+    out: list[Block] = []
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        key = _squeezed(block.text)
+        j = i + 1
+        while j < len(blocks) and _squeezed(blocks[j].text) == key:
+            j += 1
+        out.extend(blocks[i:j])
+        out.extend([block] * (runs.get(key, 0) - (j - i)))  # none when the story has them all
+        i = j
+    return out, runs
+
+
 def _letters(text: str) -> str:
     """The text's words, case-folded, run together: equal for texts that differ only in spacing
     and punctuation (a heading whose parts trafilatura glued or spaced differently)."""
@@ -1263,10 +1353,15 @@ def _extract(
     headed = len(blocks)
     if RESTORE_LISTS:
         blocks = _restore_lists(blocks, served, tree.find("body"))
+    listed = len(blocks)
+    runs: dict[str, int] = {}
+    if RESTORE_REPEATS:
+        blocks, runs = _restore_repeats(blocks, served, tree)
     path = ("trafilatura+preclean" + ("+joined" if joined else "") + ("+subheadings" if headed > extracted else "")
-            + ("+lists" if len(blocks) > headed else ""))
+            + ("+lists" if listed > headed else "") + ("+repeats" if len(blocks) > listed else ""))
     filtered = noise.filter_blocks(
-        [(b.kind, b.text) for b in blocks], title=titles, authors=md.authors, removed=removed
+        [(b.kind, b.text) for b in blocks], title=titles, authors=md.authors, removed=removed,
+        printed_repeats=runs.keys(),
     )
     kept = [blocks[i]._replace(text=text) for i, text in filtered]
     links = _link_texts(tree)

@@ -915,3 +915,48 @@ def test_names_that_are_links_in_a_tables_cells_are_kept() -> None:
     result = extract(page(f"<article>{first}</p>{table}{second}</p></article>"), "https://example.test/apps")
     assert isinstance(result, Article)
     assert "Ferry Planner | 71 MB" in result.text and "Tide Tables | 18 MB" in result.text
+
+
+def test_a_paragraph_the_page_prints_several_times_in_a_row_is_kept_as_often() -> None:
+    first, second, third = (p + "</p>" for p in STORY.split("</p>")[:3])
+    refrain = ("<p>We will rebuild the pier, we will rebuild the boats, and the town will cross the water "
+               "again as it always has.</p>")
+    like = "<div class='sharedaddy'><h3>Like this:</h3><span>Like</span><span>Loading...</span></div>"
+    body = f"<article><h1>Ferry pier approved</h1>{first}{refrain}{refrain}{like}{refrain}{second}{third}</article>"
+    result = extract(page(body), "https://example.test/pier")
+    assert isinstance(result, Article)
+    blocks = result.text.split("\n\n")
+    refrain_text = "We will rebuild the pier, we will rebuild the boats, and the town will cross the water again as it always has."
+    # three copies in a row: the like widget between the second and the third is not the story's
+    assert blocks.count(refrain_text) == 3
+    assert blocks.index(refrain_text) == 1 and blocks[1:4] == [refrain_text] * 3
+    assert "+repeats" in result.signals["path"]
+
+
+def test_a_copy_the_theme_adds_stays_out() -> None:
+    from lxml.html import fromstring
+
+    from crawler.extraction import Block, _restore_repeats, _served_page
+
+    first, second, third = (p + "</p>" for p in STORY.split("</p>")[:3])
+    text = fromstring(first).text_content()
+    blocks = [Block("p", text), Block("p", fromstring(second).text_content()), Block("p", fromstring(third).text_content())]
+    copies = {
+        # a screen-reader or responsive copy: another class
+        "other attributes": f"<div>{first}<p class='sr-only'>{text}</p>{second}{third}</div>",
+        # the same paragraph again further down, with the story between: a quote of it, not a repeat
+        "story between": f"<div>{first}{second}{first}{third}</div>",
+        # a headline and its teaser link: other elements
+        "other element": f"<div><div>{first}<h2>{text}</h2></div>{second}{third}</div>",
+    }
+    for why, body in copies.items():
+        tree = fromstring(page(body))
+        out, _runs = _restore_repeats(blocks, _served_page(tree), tree)
+        assert out == blocks, why
+    # the author's own copies, each the same element: kept as often as printed, also when the extractor
+    # left one in the story already
+    tree = fromstring(page(f"<div>{first}{first}{first}{second}{third}</div>"))
+    out, runs = _restore_repeats(blocks, _served_page(tree), tree)
+    assert [b.text for b in out] == [text, text, text, blocks[1].text, blocks[2].text]
+    assert runs == {"".join(text.split()): 3}
+    assert _restore_repeats(out, _served_page(tree), tree)[0] == out

@@ -41,7 +41,9 @@ def summary(stats: dict[str, Any]) -> str:
     failed = {k.removeprefix("newsclean/fetch_failed/"): v for k, v in stats.items()
               if k.startswith("newsclean/fetch_failed/")}
     parts = [
-        f"{stats.get('finish_reason', 'unknown')}",
+        # no reason: the run was stopped (Ctrl-C, SIGTERM) while its pipelines were still opening, so
+        # Scrapy never closed the spider (scrapy/scrapy#6916)
+        str(stats.get("finish_reason") or "stopped before the crawl started"),
         f"{stats.get('response_received_count', 0)} pages fetched",
         f"{stats.get('newsclean/store/written', 0)} articles stored",
     ]

@@ -1269,19 +1269,29 @@ def _trim_tail_by_vote(paragraphs: list[Block], tree: HtmlElement, removed: Coun
 LISTING_MIN_CARDS = 3
 #: An extracted block this long at least is compared with the cards' texts (shorter ones are labels).
 CARD_TEXT_MIN_CHARS = 80
-_CARD_XPATH = ("//body//article[.//a[@href]//*[self::h1 or self::h2 or self::h3 or self::h4]"
-               " or .//*[self::h1 or self::h2 or self::h3 or self::h4]//a[@href]]")
+_CARD_HEADINGS = ("h1", "h2", "h3", "h4")
 
 
 def _story_cards(tree: HtmlElement, url: str, canonical: str | None) -> list[str]:
-    """The texts of the page's story cards: ``<article>`` elements whose heading links to another page
-    (read before pruning, which removes teaser lists), whitespace collapsed."""
+    """The texts of the page's story cards: ``<article>`` elements whose headline (their ``<h1>``, else
+    their first heading) links to another page (read before pruning, which removes teaser lists), whitespace collapsed. A
+    story's own ``<article>`` is none: its headline links nowhere or to the page itself, whatever
+    links to sections, authors or related stories it holds further down."""
     own = {url.split("#")[0], (canonical or url).split("#")[0]}
     out = []
-    for card in tree.xpath(_CARD_XPATH):
-        hrefs = [a.get("href") or "" for a in card.iter("a")]
-        targets = {urljoin(url, h).split("#")[0] for h in hrefs if h and not h.startswith(("#", "javascript:"))}
-        if targets - own:
+    for card in tree.iter("article"):
+        # its headline: an <h1> (a story's own, below a kicker or a section name that may link to the
+        # section), else its first heading
+        headline = next(card.iter("h1"), None)
+        if headline is None:
+            headline = next(card.iter(*_CARD_HEADINGS), None)
+        if headline is None:
+            continue
+        link = next(headline.iter("a"), None)  # the headline's link, or the link the headline is in
+        if link is None:
+            link = next((a for a in headline.iterancestors("a", "article") if a.tag == "a"), None)
+        href = (link.get("href") or "").strip() if link is not None else ""
+        if href and not href.startswith(("#", "javascript:")) and urljoin(url, href).split("#")[0] not in own:
             out.append(" ".join(card.text_content().split()))
     return out
 

@@ -165,6 +165,18 @@ def test_a_story_followed_by_related_story_cards_is_an_article() -> None:
     assert "four hundred public comments" in result.text
 
 
+def test_a_story_whose_article_holds_section_and_related_links_is_an_article() -> None:
+    """The story's own <article> is no card though headings in it link elsewhere: a kicker linking to the
+    section above its <h1>, related stories inside it, an author box."""
+    url = "https://courier.example/politics/2025/10/09/ferry-pier/"
+    story = ("<article class='story'><h2><a href='/politics/'>Politics</a></h2><h1>Ferry pier approved</h1>"
+             f"{STORY}<aside>{''.join(_card(i) for i in range(1, 4))}</aside>"
+             "<h3><a href='/author/jane-doe/'>Jane Doe</a></h3></article>")
+    result = extract(page(story), url)
+    assert isinstance(result, Article), result
+    assert "four hundred public comments" in result.text
+
+
 def test_listing_page_is_not_an_article() -> None:
     teasers = "".join(
         f"<div class='teaser'><h2><a href='/story-{i}'>Headline number {i} about the city council</a></h2></div>"

@@ -337,7 +337,7 @@ def _story_part(el: HtmlElement) -> bool:
 
 
 def _split_parts(first: HtmlElement) -> list[HtmlElement]:
-    """``first`` and the later containers of its tag and class that continue it (`SPLIT_STORY_MAX_LEVELS`),
+    """``first`` and the later containers of its tag, class and ``itemprop`` that continue it (`SPLIT_STORY_MAX_LEVELS`),
     when there is no prose between them; else ``[first]``."""
     cls = first.get("class")
     ancestors = list(first.iterancestors())
@@ -347,10 +347,12 @@ def _split_parts(first: HtmlElement) -> list[HtmlElement]:
     scope = ancestors[min(SPLIT_STORY_MAX_LEVELS, depth) - 1]
     parts = [first]
     after = False
+    prop = first.get("itemprop")
     for el in scope.iter(first.tag):
         if el is first:
             after = True
-        elif after and el.get("class") == cls and sum(1 for _ in el.iterancestors()) == depth and _story_part(el):
+        elif (after and el.get("class") == cls and el.get("itemprop") == prop
+              and sum(1 for _ in el.iterancestors()) == depth and _story_part(el)):
             parts.append(el)
     if len(parts) < 2:
         return parts
@@ -374,10 +376,15 @@ def _split_parts(first: HtmlElement) -> list[HtmlElement]:
 def _join_split_story(tree: HtmlElement) -> int:
     """Move the later parts of a story split into same-class containers into the first part, in document
     order; returns the number of parts joined. The first part is an element whose class names a story
-    body (`_STORY_BODY_CLASS_RE`), that other containers carry too, and that holds a story part
+    body (`_STORY_BODY_CLASS_RE`) or that schema.org microdata marks as the article's body
+    (``itemprop="articleBody"``, which a page split by ads puts on each part), whose class other
+    containers carry too, and that holds a story part
     (`_story_part`); at most `SPLIT_STORY_MAX_CANDIDATES` classes are tried."""
-    candidates = [(el, cls) for el in tree.iter("div", "article", "section", "main")
-                  if (cls := el.get("class")) and _STORY_BODY_CLASS_RE.search(cls)]
+    candidates = []
+    for el in tree.iter("div", "article", "section", "main"):
+        cls = el.get("class") or ""
+        if (cls and _STORY_BODY_CLASS_RE.search(cls)) or el.get("itemprop") == "articleBody":
+            candidates.append((el, cls))
     # only a class that several containers carry can hold a split story
     per_class = Counter((el.tag, cls) for el, cls in candidates)
     tried: set[tuple[str, str]] = set()  # (a later part of a story that may not be joined is not a first part)

@@ -52,7 +52,7 @@ NOISE_TOKENS: dict[str, tuple[str, ...]] = {
                    "prev-post", "next-post", "breadcrumb", "breadcrumbs"),
     "back-to-top": ("back-to-top", "backtotop", "scroll-top", "scrolltop", "go-top", "gotop", "to-top",
                     "totop", "scroll-to-top"),
-    "cookie": ("cookie", "cookies", "consent", "gdpr", "cmp"),
+    "cookie": ("cookie", "cookies", "consent", "gdpr"),
     "photo-credit": ("credit", "credits", "photo-credit", "image-credit", "copyright"),
     "pull-quote": ("pullquote", "pull-quote", "pullout", "blockquote-pull"),
     "ad": ("advert", "advertisement", "ad-slot", "adslot", "sponsored", "promo"),
@@ -532,6 +532,12 @@ _DATE_FILLER = (
     "veröffentlicht aktualisiert publié mis à jour publicado actualizado gmt utc cet cest est edt pst pdt bst"
 ).split()
 _DATE_WORDS = frozenset(_MONTHS + _WEEKDAYS + _DATE_FILLER)
+#: Chinese, Japanese and Korean dates write their units as characters after the numbers ("2025年1月14日
+#: 01時28分", "2024년 5월 3일 10:00"): the units are read as spaces, and the labels beside such a date
+#: (updated, published, morning/afternoon) are date words.
+_CJK_DATE_UNITS_RE = re.compile(r"(?<=\d)[年月日時时分秒년월일시분초]")
+_CJK_DATE_WORDS = frozenset("更新 公開 配信 発信 掲載 发布 發布 發佈 时间 時間 午前 午後 上午 下午 입력 수정 승인 "
+                            "기사입력 최종수정 오전 오후".split())
 _HAS_DATE_RE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}:\d{2}|\b\d{4}\b|\b\d{1,2}\.?\s+[^\W\d]{3,}")
 _DATELINE_MAX_CHARS = 60  # "Freitag, 28.04.2023, 19:25 Uhr" and the like; longer lines are prose
 
@@ -552,6 +558,10 @@ def is_dateline(line: str) -> bool:
     s = line.strip()
     if len(s) > _DATELINE_MAX_CHARS:
         return False
+    if _CJK_DATE_UNITS_RE.search(s):
+        s = _CJK_DATE_UNITS_RE.sub(" ", s)
+        for word in _CJK_DATE_WORDS:
+            s = s.replace(word, " ")
     words = [w.lower() for w in _WORD_RE.findall(s)]
     if not _HAS_DATE_RE.search(s):
         return 0 < len(words) <= DATE_LABELS_MAX_WORDS and all(w in _DATE_LABELS for w in words)
@@ -850,6 +860,20 @@ EDGE_BLOCKS = 3
 _EDGE_ONLY = frozenset({"dateline", "byline"})
 
 
+#: The lines after a paywall notice where the story stops (what the subscription offers, how to sign
+#: up: "Unlimited access to all articles", "Already a subscriber? Log in") go with it: at most this many
+#: lines, each no longer than a notice (`PAYWALL_LINE_MAX_CHARS`), and less text than the story before.
+PAYWALL_BOX_MAX_LINES = 8
+
+
+def _paywall_box(blocks: list[str], at: int) -> bool:
+    """Whether ``blocks[at:]``, after a paywall notice, are the rest of its box: few short lines after
+    the story's text, not more story (see `PAYWALL_BOX_MAX_LINES`)."""
+    rest = blocks[at:]
+    return (0 < len(rest) <= PAYWALL_BOX_MAX_LINES and all(len(b) <= PAYWALL_LINE_MAX_CHARS for b in rest)
+            and sum(map(len, rest)) < sum(map(len, blocks[:at])))
+
+
 def filter_paragraphs(
     paragraphs: list[tuple[str, str]] | list[str],
     *,
@@ -884,6 +908,7 @@ def filter_blocks(
     kinds: list[str] = []
     where: list[int] = []  # index in ``paragraphs`` of each block of ``out``
     last = len(paragraphs) - 1
+    paywall_at: int | None = None  # where the first paywall notice stood among the blocks kept
     for index, item in enumerate(paragraphs):
         kind, p = item if isinstance(item, tuple) else ("p", item)
         cls = _line_class(p)
@@ -894,10 +919,15 @@ def filter_blocks(
         if cls:
             if cls != "empty":
                 counts[cls] += 1
+            if cls == "paywall" and paywall_at is None:
+                paywall_at = len(out)
             continue
         out.append(p.strip())
         kinds.append(kind)
         where.append(index)
+    if paywall_at is not None and _paywall_box(out, paywall_at):
+        counts["paywall"] += len(out) - paywall_at
+        del out[paywall_at:], kinds[paywall_at:], where[paywall_at:]
 
     # the title printed again at the top of the body
     titles = {_norm(t) for t in ([title] if isinstance(title, str) else title or []) if t and _norm(t)}

@@ -727,6 +727,32 @@ def test_a_story_split_into_same_class_containers_is_read_whole(monkeypatch: pyt
         assert "+joined" in result.signals["path"]
 
 
+def test_a_story_whose_parts_microdata_marks_as_its_body_is_read_whole() -> None:
+    """Each part carries ``itemprop="articleBody"`` and a class that names no story body ("group")."""
+    def part(n: int) -> str:
+        paragraphs = "".join(
+            f"<p>Paragraph {n}.{k} of the council story: the members argued for hours about the ferry, the pier"
+            f" and the harbour budget before the vote, which the mayor called historic.</p>" for k in range(1, 4))
+        return f"<div class='group-container'><div class='group' itemprop='articleBody'>{paragraphs}</div></div>"
+    ad = "<div class='ad'><span class='ad-label'>Advertisement</span></div>"
+    html = page(f"<article><h1>Council approves the ferry pier</h1><div class='content'>{part(1)}{ad}{part(2)}"
+                f"{ad}{part(3)}</div></article>")
+    result = extract(html, "https://example.org/news/pier")
+    assert isinstance(result, Article), result
+    assert all(f"Paragraph {n}.{k} " in result.text for n in (1, 2, 3) for k in (1, 2, 3))
+    assert "+joined" in result.signals["path"]
+
+
+def test_component_classes_named_cmp_are_not_cookie_banners() -> None:
+    """Adobe Experience Manager names every component "cmp cmp-text", "cmp cmp-image": the story's own."""
+    paragraphs = "".join(f"<div class='cmp cmp-text'><p>{p}</p></div>" for p in STORY.split("</p>")[:3] if p)
+    html = page(f"<main><h1>Ferry pier approved</h1>{paragraphs.replace('<p><p>', '<p>')}"
+                "<div class='cmp cmp-image'><img src='pier.jpg'></div></main>")
+    result = extract(html, "https://example.org/news/pier")
+    assert isinstance(result, Article), result
+    assert "four hundred public comments" in result.text and "shop owners" in result.text
+
+
 def test_parts_with_prose_between_them_or_link_cards_are_not_joined() -> None:
     """Prose between the parts (the page interleaves its story with something else) stops the joining;
     a same-class container of links (teaser cards) is never a part."""

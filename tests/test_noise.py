@@ -217,6 +217,10 @@ def test_dateline_and_credit_helpers() -> None:
     assert is_dateline("Published · Updated")
     assert not is_dateline("The council said on May 3, 2024") and not is_dateline("Votes: 2024")
     assert not is_dateline("Published reports disagree")
+    # Chinese, Japanese and Korean dates write their units after the numbers
+    assert is_dateline("2025年1月14日 01時28分 (1月14日 01時40分更新)")
+    assert is_dateline("2024년 5월 3일 오후 10:00 입력") and is_dateline("2023年5月3日 10:00 发布")
+    assert not is_dateline("2025年の日本経済は回復した") and not is_dateline("5月3日に東京で")
     assert is_agency_credit("Oli Scarff | Getty Images")
     assert not is_agency_credit("He met Reuters")
     assert not is_agency_credit("The AP")
@@ -415,3 +419,15 @@ def test_site_article_links_read_without_joining_agree_with_joined_urls(href: st
     expected = target.hostname == page.hostname and target.path != page.path and (
         len(target.path) >= ARTICLE_PATH_MIN_CHARS or sum(c.isdigit() for c in last) >= ARTICLE_ID_MIN_DIGITS)
     assert _is_site_article(href, url, page) == expected
+
+
+def test_the_box_after_a_paywall_notice_where_the_story_stops_goes_with_it() -> None:
+    story = list(STORY)
+    box = ["Already a subscriber? Log in to read the rest.", "All our articles, every day",
+           "The newsletter of your choice", "Cancel at any time"]
+    removed: Counter[str] = Counter()
+    assert filter_paragraphs([*story, *box], removed=removed) == story
+    assert removed["paywall"] == len(box)
+    # after a notice high up in the story, the story goes on: kept
+    rest = [s.replace("Thursday", "Friday").replace("autumn", "spring") + " More to come." for s in STORY]
+    assert filter_paragraphs([story[0], box[0], *rest]) == [story[0], *rest]

@@ -431,3 +431,53 @@ def test_the_box_after_a_paywall_notice_where_the_story_stops_goes_with_it() -> 
     # after a notice high up in the story, the story goes on: kept
     rest = [s.replace("Thursday", "Friday").replace("autumn", "spring") + " More to come." for s in STORY]
     assert filter_paragraphs([story[0], box[0], *rest]) == [story[0], *rest]
+
+
+def _precleaned(body: str, url: str = "https://news.example/2025/01/02/water-bill") -> tuple[str, Counter[str]]:
+    doc = lxml_html.fromstring(f"<html><body>{body}</body></html>")
+    removed = preclean(doc, url)
+    return " ".join(doc.text_content().split()), removed
+
+
+def test_inline_text_hidden_from_screen_readers_goes_but_hidden_blocks_and_drop_caps_stay() -> None:
+    story = "".join(f"<p>{s}</p>" for s in STORY)
+    text, removed = _precleaned(
+        f"<article><p><span aria-hidden='true'>**ICON LABEL**</span>{STORY[0]}</p>"
+        f"<p aria-hidden='true'>A paragraph of the story a theme hides from screen readers.</p>"
+        f"<p><span aria-hidden='true'>T</span>he drop cap stays glued to its word.</p>{story}</article>")
+    assert "**ICON LABEL**" not in text and removed["aria-hidden"] == 1
+    assert "A paragraph of the story a theme hides" in text
+    assert "The drop cap stays glued to its word." in text
+
+
+def test_a_poll_and_a_topics_line_are_widgets() -> None:
+    story = "".join(f"<p>{s}</p>" for s in STORY)
+    poll = ("<div class='box'><p>Which of these remedies is your favourite?</p>"
+            "<label><input type='radio' name='q1' value='a'> Chicken soup</label>"
+            "<label><input type='radio' name='q1' value='b'> Ginger tea</label>"
+            "<label><input type='radio' name='q1' value='c'> Sleep</label></div>")
+    topics = "<p class='topics'>Topics: <a href='/t/water'>water</a>, <a href='/t/farming'>farming</a></p>"
+    text, removed = _precleaned(f"<article>{story}{poll}{topics}</article>")
+    assert STORY[2] in text
+    for gone in ("your favourite", "Chicken soup", "Topics:"):
+        assert gone not in text
+    assert removed["poll"] == 1 and removed["tags"] == 1
+
+
+def test_a_grid_of_teaser_cards_in_divs_goes_but_a_story_with_subheadings_stays() -> None:
+    story = "".join(f"<p>{s}</p>" for s in STORY)
+    cards = "".join(f"<div class='card'><h3><a href='/2025/01/0{i}/another-story-{i}'>Headline of another story {i}</a></h3>"
+                    f"<p>The dek of story {i}, which the main extractor would keep.</p></div>" for i in range(1, 5))
+    sections = "".join(f"<div><h3><a href='#part-{i}'>Part {i}</a></h3><p>{s}</p></div>" for i, s in enumerate(STORY))
+    text, removed = _precleaned(f"<article>{story}</article><div class='more'>{cards}</div><div>{sections}</div>")
+    assert "Headline of another story" not in text and "The dek of story" not in text
+    assert removed["teaser-list"] == 1
+    assert "Part 2" in text  # its headings link to the page's own anchors
+
+
+def test_a_widget_is_not_kept_as_prose_for_the_code_of_its_scripts() -> None:
+    story = "".join(f"<p>{s}</p>" for s in STORY)
+    script = "<script>" + "var config = {'share': true, 'networks': ['x', 'y']};" * 40 + "</script>"
+    bar = f"<ul class='article-social'>{script}<li><div class='report'>Report an error in this article</div></li></ul>"
+    text, removed = _precleaned(f"<article>{story}{bar}</article>")
+    assert "Report an error" not in text and removed["share"] == 1

@@ -115,6 +115,11 @@ def states_time_without_zone(text: object) -> bool:
     return isinstance(value, datetime) and value.tzinfo is None
 
 
+#: Two defaults that differ in month and day, to tell the fields a string gives from those dateutil fills in.
+_DEFAULT_A = datetime(2000, 1, 1)
+_DEFAULT_B = datetime(2000, 2, 2)
+
+
 def _parse(s: str) -> datetime | None:
     try:
         if _EPOCH_RE.match(s):
@@ -137,7 +142,11 @@ def _parse(s: str) -> datetime | None:
             return None  # dateutil would fill a missing year with the current one
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # UnknownTimezoneWarning for a name not in ZONE_ABBREVIATIONS
-            return dateutil_parser.parse(s, fuzzy=False, tzinfos=_TZINFOS)
+            value = dateutil_parser.parse(s, fuzzy=False, tzinfos=_TZINFOS, default=_DEFAULT_A)
+            # dateutil fills a missing month or day from its default (today's, unless given): a year
+            # or a month alone ("2018", "May 2018") names no day, so no publication date
+            other = dateutil_parser.parse(s, fuzzy=False, tzinfos=_TZINFOS, default=_DEFAULT_B)
+            return value if (value.month, value.day) == (other.month, other.day) else None
     except (ValueError, OverflowError, TypeError, IndexError) as exc:
         logger.debug("unparseable date %r: %s", s, exc)
         return None

@@ -46,7 +46,7 @@ from trafilatura import external as trafilatura_external
 from trafilatura import utils as trafilatura_utils
 from trafilatura.utils import load_html
 
-from crawler import embedded, noise
+from crawler import embedded, metadata, noise
 from crawler.dates import parse_date
 from crawler.items import ArticleItem
 from crawler.metadata import ARTICLE_TYPES, Metadata, extract_metadata
@@ -1397,6 +1397,9 @@ def _extract(
         if found:
             md.date_published = found
             md.sources["date_published"] = "htmldate"
+        elif (found := _printed_date(tree)) is not None:
+            md.date_published = found
+            md.sources["date_published"] = "date line"
 
     reason = _not_article(md, tree, links, text, [b.text for b in blocks], cards)
     if reason:
@@ -1582,3 +1585,35 @@ def _htmldate(tree: HtmlElement, url: str) -> str | None:
         logger.debug("htmldate failed on %s: %s", url, exc)
         return None
     return parse_date(found) if found else None
+
+
+#: Elements that hold nothing but a short text with a digit: where a page prints a date line of its own.
+_SHORT_DATED_LEAVES = etree.XPath(
+    "//body//*[not(*)][string-length(normalize-space(.)) >= 6 and string-length(normalize-space(.)) <= 60]"
+    "[translate(., '0123456789', '') != .]"
+)
+#: A day written day.month.year (the form of most of Europe, never month-first) or year-month-day.
+_NUMERIC_DAY_RE = re.compile(r"(?<!\d)(\d{1,2}\.\d{1,2}\.\d{4}|\d{4}-\d{2}-\d{2})(?!\d)")
+
+
+def _printed_date(tree: HtmlElement) -> str | None:
+    """The day of the first date line the page prints (an element whose text is only a date, with words
+    like "Posted on" or a weekday: `noise.is_dateline`; "06.05.2018" under the headline, "Datum
+    12.01.2017" in a box beside the story), for a page that gives its date in no markup htmldate reads.
+    Not taken: a date in a link, a menu, a footer, a teaser list, a sidebar widget or comments (other
+    pages' dates), one labelled as an update, one naming no day ("May 2018"), or a date written with
+    slashes (``12/10/2016`` is the 12th of October or the 10th of December, by country)."""
+    for el in _SHORT_DATED_LEAVES(tree):
+        if el.tag in _UNSEEN_TAGS or el.tag in ("a", "option", "button"):
+            continue
+        text = _squash(el.text_content())
+        if not noise.is_dateline(text) or "/" in text or metadata.UPDATED_LABEL_RE.search(text):
+            continue
+        if any(anc.tag in ("a", "nav", "footer") or metadata.OTHER_DATES_RE.search(
+                f"{anc.get('class') or ''} {anc.get('id') or ''}".lower()) for anc in el.iterancestors()):
+            continue
+        numeric = _NUMERIC_DAY_RE.search(text)
+        found = parse_date(numeric.group(1)) if numeric else parse_date(text)
+        if found:
+            return found
+    return None

@@ -1265,13 +1265,13 @@ def _date(jsonld: list[tuple[Any, str]], metas: dict[str, list[str]], keys: tupl
 
 #: Words that label a date as the last update, not the publication: a ``<time>`` they introduce is
 #: not taken for date_published.
-_UPDATED_LABEL_RE = re.compile(
+UPDATED_LABEL_RE = re.compile(
     r"updated|modified|last edit|aktualisiert|geändert|mis à jour|modifié|actualizado|actualizada|"
     r"aggiornat|atualizad|bijgewerkt|zaktualizowano|aktualizováno|更新|修改|업데이트|수정",
     re.IGNORECASE,
 )
 #: Containers whose ``<time>`` dates other stories (teasers, lists, sidebars) or comments.
-_OTHER_DATES_RE = re.compile(r"related|recommend|sidebar|widget|teaser|comment|popular|latest|more-|trending")
+OTHER_DATES_RE = re.compile(r"related|recommend|sidebar|widget|teaser|comment|popular|latest|more-|trending")
 #: Characters of a ``<time>`` element's parent read for an "Updated" label before it.
 TIME_LABEL_CHARS = 80
 
@@ -1288,7 +1288,7 @@ def _time_element_date(tree: HtmlElement) -> str | None:
         for anc in t.iterancestors():
             tag = anc.tag if isinstance(anc.tag, str) else ""
             key = ((anc.get("class") or "") + " " + (anc.get("id") or "")).lower()
-            if tag in ("a", "nav", "aside", "footer") or _OTHER_DATES_RE.search(key):
+            if tag in ("a", "nav", "aside", "footer") or OTHER_DATES_RE.search(key):
                 held = True
                 break
         if held:
@@ -1297,7 +1297,7 @@ def _time_element_date(tree: HtmlElement) -> str | None:
         label = _visible_text(parent)[:TIME_LABEL_CHARS] if parent is not None else ""
         own = t.text_content()
         before = label.split(own)[0] if own and own in label else label
-        if _UPDATED_LABEL_RE.search(before + " " + own):
+        if UPDATED_LABEL_RE.search(before + " " + own):
             continue
         d = parse_date(raw)
         if d:

@@ -76,3 +76,11 @@ def test_format_iso_and_day_of() -> None:
 )
 def test_states_time_without_zone(raw: object, naive: bool) -> None:
     assert states_time_without_zone(raw) is naive
+
+
+def test_a_year_or_a_month_alone_is_no_day() -> None:
+    # dateutil fills the missing month and day with today's: "2018" became the 7th of December 2018
+    assert parse_date("2018") is None
+    assert parse_date("May 2018") is None and parse_date("Mai 2018") is None
+    assert parse_date("May 6, 2018") == "2018-05-06T00:00:00+00:00"
+    assert parse_date("Dec. 9, 2016") == "2016-12-09T00:00:00+00:00"

@@ -998,3 +998,20 @@ def test_a_copy_the_theme_adds_stays_out() -> None:
     assert [b.text for b in out] == [text, text, text, blocks[1].text, blocks[2].text]
     assert runs == {"".join(text.split()): 3}
     assert _restore_repeats(out, _served_page(tree), tree)[0] == out
+
+
+def test_a_page_that_gives_its_date_only_as_a_printed_line_gets_that_day() -> None:
+    from lxml.html import fromstring
+
+    from crawler.extraction import _printed_date
+
+    story = f"<article><h1>Ferry pier approved</h1><p class='meta'>Posted on 06.05.2018</p>{STORY}</article>"
+    others = ("<aside class='sidebar-widget'><p>01.02.2019</p></aside><footer><p>12.12.2012</p></footer>"
+              "<ul class='related'><li><a href='/x'>Another story</a> <span>03.03.2017</span></li></ul>")
+    assert _printed_date(fromstring(page(others + story))) == "2018-05-06T00:00:00+00:00"
+    # other pages' dates, an update's, a month alone and a slashed date name no publication day here
+    for line in ("Updated 06.05.2018", "May 2018", "12/10/2016"):
+        assert _printed_date(fromstring(page(others + story.replace("Posted on 06.05.2018", line)))) is None, line
+    result = extract(page(story), "https://example.test/pier")
+    assert isinstance(result, Article)
+    assert result.date_published == "2018-05-06T00:00:00+00:00"

@@ -967,12 +967,12 @@ def _served_page(tree: HtmlElement) -> ServedPage:
 
 
 #: Print a paragraph as many times in a row as the page prints it (`_restore_repeats`): trafilatura
-#: keeps one of two equal neighbouring blocks (its guard against its own overlapping candidates), and
-#: the noise filters drop a short block repeating the one before (a headline and its link).
+#: keeps one of two equal neighbouring blocks (its guard against its own overlapping candidates).
 RESTORE_REPEATS = True
-#: Texts shorter than this (whitespace aside) are not counted as printed repeats: numbers and labels
-#: repeat in table cells and list rows by layout ("0", "N/A", "Yes"); a repeated sentence is longer.
-REPEAT_MIN_CHARS = 20
+#: Only paragraphs longer than this are the author's when the page repeats them: shorter repeated
+#: lines are a theme's (menu items, labels, a headline and its link), which the noise filters keep
+#: once (`noise.REPEAT_MAX_CHARS`, the same bound).
+REPEAT_MIN_CHARS = noise.REPEAT_MAX_CHARS + 1
 
 
 def _squeezed(text: str) -> str:
@@ -1037,8 +1037,8 @@ def _restore_repeats(blocks: list[Block], page: ServedPage, tree: HtmlElement) -
     attributes, or stands elsewhere, and stays out. Also returns the runs found (text -> copies).
     Only a block whose start the page as served (``page``) does not have once is looked for."""
     wanted = {key: block.text.split()[:_REPEAT_PROBE_WORDS] for block in blocks
-              if len(key := _squeezed(block.text)) >= REPEAT_MIN_CHARS and _place(_start_key(block), page) is None
-              and key + key in page.text}  # two copies in a row at least: a run
+              if len(block.text) >= REPEAT_MIN_CHARS and _place(_start_key(block), page) is None
+              and (key := _squeezed(block.text)) + key in page.text}  # two copies in a row at least: a run
     runs = _printed_runs(tree, wanted, "".join(_squeezed(b.text) for b in blocks)) if wanted else {}
     if not runs:
         return blocks, runs
@@ -1371,14 +1371,12 @@ def _extract(
     if RESTORE_LISTS:
         blocks = _restore_lists(blocks, served, tree.find("body"))
     listed = len(blocks)
-    runs: dict[str, int] = {}
     if RESTORE_REPEATS:
-        blocks, runs = _restore_repeats(blocks, served, tree)
+        blocks, _runs = _restore_repeats(blocks, served, tree)
     path = ("trafilatura+preclean" + ("+joined" if joined else "") + ("+subheadings" if headed > extracted else "")
             + ("+lists" if listed > headed else "") + ("+repeats" if len(blocks) > listed else ""))
     filtered = noise.filter_blocks(
-        [(b.kind, b.text) for b in blocks], title=titles, authors=md.authors, removed=removed,
-        printed_repeats=runs.keys(),
+        [(b.kind, b.text) for b in blocks], title=titles, authors=md.authors, removed=removed
     )
     kept = [blocks[i]._replace(text=text) for i, text in filtered]
     links = _link_texts(tree)

@@ -27,7 +27,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from urllib.parse import SplitResult, urljoin, urlsplit
 
@@ -1041,13 +1041,10 @@ def filter_blocks(
     title: str | list[str] | None = None,
     authors: list[str] | None = None,
     removed: Counter[str] | None = None,
-    printed_repeats: Collection[str] | None = None,
 ) -> list[tuple[int, str]]:
     """`filter_paragraphs`, saying which blocks are kept: ``(index, text)`` of each kept block, its
     index in ``paragraphs`` (so the caller keeps what it knows of the block: kind, enclosing list).
-    ``authors``: the article's authors, whose names alone on a line at the top are its byline.
-    ``printed_repeats``: texts (whitespace removed) the page itself prints several times in a row, as
-    the same element (`crawler.extraction._printed_runs`): their copies are not repeated paragraphs."""
+    ``authors``: the article's authors, whose names alone on a line at the top are its byline."""
     counts: Counter[str] = removed if removed is not None else Counter()
     byline = _author_words(authors)
     out: list[str] = []
@@ -1095,8 +1092,7 @@ def filter_blocks(
     previous = ""
     for i, p in enumerate(out):
         key = _norm(p)
-        if key and key == previous and len(p) <= REPEAT_MAX_CHARS and not (
-                printed_repeats and "".join(p.split()) in printed_repeats):
+        if key and key == previous and len(p) <= REPEAT_MAX_CHARS:
             counts["repeated-paragraph"] += 1
             continue
         previous = key

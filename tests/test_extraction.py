@@ -958,13 +958,15 @@ def test_names_that_are_links_in_a_tables_cells_are_kept() -> None:
 def test_a_paragraph_the_page_prints_several_times_in_a_row_is_kept_as_often() -> None:
     first, second, third = (p + "</p>" for p in STORY.split("</p>")[:3])
     refrain = ("<p>We will rebuild the pier, we will rebuild the boats, and the town will cross the water "
-               "again as it always has.</p>")
+               "again as it always has, said the mayor, and the crowd on the quay, who had waited since the "
+               "morning, said it back to her.</p>")
     like = "<div class='sharedaddy'><h3>Like this:</h3><span>Like</span><span>Loading...</span></div>"
     body = f"<article><h1>Ferry pier approved</h1>{first}{refrain}{refrain}{like}{refrain}{second}{third}</article>"
     result = extract(page(body), "https://example.test/pier")
     assert isinstance(result, Article)
     blocks = result.text.split("\n\n")
-    refrain_text = "We will rebuild the pier, we will rebuild the boats, and the town will cross the water again as it always has."
+    refrain_text = ("We will rebuild the pier, we will rebuild the boats, and the town will cross the water again as it "
+                    "always has, said the mayor, and the crowd on the quay, who had waited since the morning, said it back to her.")
     # three copies in a row: the like widget between the second and the third is not the story's
     assert blocks.count(refrain_text) == 3
     assert blocks.index(refrain_text) == 1 and blocks[1:4] == [refrain_text] * 3
@@ -977,6 +979,8 @@ def test_a_copy_the_theme_adds_stays_out() -> None:
     from crawler.extraction import Block, _restore_repeats, _served_page
 
     first, second, third = (p + "</p>" for p in STORY.split("</p>")[:3])
+    # a paragraph long enough to be the author's when repeated (shorter repeated lines are a theme's)
+    first = first.replace("</p>", " The plans are on show at the town hall until the end of the month.</p>")
     text = fromstring(first).text_content()
     blocks = [Block("p", text), Block("p", fromstring(second).text_content()), Block("p", fromstring(third).text_content())]
     copies = {
@@ -998,6 +1002,11 @@ def test_a_copy_the_theme_adds_stays_out() -> None:
     assert [b.text for b in out] == [text, text, text, blocks[1].text, blocks[2].text]
     assert runs == {"".join(text.split()): 3}
     assert _restore_repeats(out, _served_page(tree), tree)[0] == out
+    # short lines repeated in a row are a theme's (menu items, labels): not restored
+    short = "<p>Menu item words here and there for navigation</p>"
+    tree = fromstring(page(f"<div>{short * 3}{second}{third}</div>"))
+    menu = [Block("p", "Menu item words here and there for navigation"), *blocks[1:]]
+    assert _restore_repeats(menu, _served_page(tree), tree)[0] == menu
 
 
 def test_a_page_that_gives_its_date_only_as_a_printed_line_gets_that_day() -> None:

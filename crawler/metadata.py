@@ -89,6 +89,9 @@ _OTHER_CREDIT_RE = re.compile(
     re.IGNORECASE,
 )
 _EMAIL_RE = re.compile(r"\S+@\S+")
+_WEEKDAY_RE = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|"
+    r"samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b", re.IGNORECASE)
 _URL_RE = re.compile(r"(https?://|www\.)[^\s)]+")
 #: A person's name has at most this many words; longer strings are sentences or org blurbs.
 MAX_NAME_WORDS = 5
@@ -380,6 +383,7 @@ def clean_author(raw: str) -> list[str]:
     s = _OTHER_CREDIT_RE.sub("", s)
     s = _BYLINE_PREFIX_RE.sub("", s)
     s = _DATE_IN_BYLINE_RE.sub("", s)
+    s = _WEEKDAY_RE.sub(" ", s)  # the day of the byline's date ("Joe Wee Monday, February 29, 2016")
     out: list[str] = []
     for part in AUTHOR_SPLIT_RE.split(s):
         part = _BYLINE_PREFIX_RE.sub("", " " + part + " ").strip(" -–—:.,·|")
@@ -580,10 +584,27 @@ def _visible_text(el: HtmlElement) -> str:
     return "".join(out)
 
 
+#: Words of the buttons and labels a byline box holds beside the name ("View Comments", "Follow on
+#: Twitter", "Email Bio Follow", "Print"): no name has them.
+_NOT_NAME_WORDS = frozenset(
+    "view comments comment print follow following twitter facebook instagram linkedin email e-mail share bio "
+    "subscribe newsletter posts contact profile login".split()
+)
+
+
+#: Lower-case words that join a name to something else: a credit ("X at MSA Models", "X using MAC
+#: Cosmetics", "NJ Advance Media for NJ.com"), a link's label ("More from Josh"). Name particles ("van",
+#: "de", "bin") are not among them.
+_NOT_IN_NAMES = frozenset("from for at using via with on in to".split())
+
+
 def _looks_like_name(name: str) -> bool:
-    """A person's name: 1-5 words, not all initials, with letters, no sentence punctuation."""
+    """A person's name: 1-5 words, not all initials, with letters, no sentence punctuation, none of the
+    words of a byline box's buttons and labels, nor a lower-case word joining it to something else."""
     words = name.split()
     if not 1 <= len(words) <= MAX_NAME_WORDS or any(ch in name for ch in "!?:;|@#/\\{}()[]<>=_"):
+        return False
+    if any(w.lower().strip(".,") in _NOT_NAME_WORDS or w in _NOT_IN_NAMES for w in words):
         return False
     return any(len(w.strip(".")) > 1 for w in words) and any(ch.isalpha() for ch in name)
 

@@ -546,3 +546,25 @@ def test_site_name_from_metadata_wins_over_the_title_part() -> None:
 )
 def test_byline_classes_in_the_theme_s_language(body: str, authors: list[str]) -> None:
     assert md_of("", f"<article><h1>Bahn saniert die Strecke</h1>{body}<p>Text.</p></article>").authors == authors
+
+
+def test_byline_box_buttons_days_and_credits_are_no_names() -> None:
+    from crawler.metadata import _looks_like_name, clean_author
+
+    for label in ("View Comments", "Follow on Twitter", "Print", "center-right perspective Email Bio Follow",
+                  "More from Josh", "Ariel Pierre-Louis at MSA Models", "NJ Advance Media for"):
+        assert not _looks_like_name(label), label
+    for name in ("Jane Doe", "Ludwig van Beethoven", "viktor hedlund", "FOCUS online", "Ana de la Cruz"):
+        assert _looks_like_name(name), name
+    # the day of a byline's date is not part of the name
+    assert clean_author("Joe Wee Monday, February 29, 2016 @ 11:10 PM UTC") == ["Joe Wee"]
+    assert clean_author("Wednesday") == []
+
+
+def test_the_first_byline_box_naming_someone_wins_over_its_buttons() -> None:
+    html = ("<html><head><title>Harbour</title></head><body><article>"
+            "<div class='author-box'><a href='/comments'>View Comments</a></div>"
+            "<div class='byline'>By <a href='/author/juli-clover'>Juli Clover</a> Wednesday December 21, 2016</div>"
+            "<p>" + "The harbour authority approved the new ferry pier. " * 8 + "</p></article></body></html>")
+    md = extract_metadata(lxml_html.fromstring(html), "https://news.example/2016/12/21/harbour")
+    assert md.authors == ["Juli Clover"]

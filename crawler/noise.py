@@ -135,6 +135,34 @@ def _is_decorative_inline(el: HtmlElement) -> bool:
     return True
 
 
+#: A pull quote repeats a sentence of the story in large type; a block styled as one whose words the
+#: page prints nowhere else is the author's own paragraph set large (Medium's "pullquote" style) and
+#: stays: fewer than this share of its word trigrams stand elsewhere on the page. Only a paragraph or a
+#: quotation (``<p>``, ``<blockquote>``) of prose (at most PULL_QUOTE_MAX_LINK_SHARE of it link text):
+#: a "pullout" box of the layout (an ``<aside>`` of teaser links) is no quote. Measured:
+#: readability-pages medium-2 R 0.963 -> 0.991, no other record of the three sets changed (the pull
+#: quotes of citylab-1, theverge, LuxemburgerWort and TimesLive repeat the story, 82-100%, and go).
+PULL_QUOTE_MIN_REPEAT_SHARE = 0.5
+PULL_QUOTE_MAX_LINK_SHARE = 0.2
+_VISIBLE_TEXT = etree.XPath(".//text()[not(ancestor::script or ancestor::style or ancestor::noscript or ancestor::template)]")
+_WORDS_RE = re.compile(r"\w+")
+
+
+def _trigrams(text: str) -> Counter[tuple[str, ...]]:
+    words = _WORDS_RE.findall(text.casefold())
+    return Counter(zip(words, words[1:], words[2:], strict=False))
+
+
+def _quotes_page(text: str, page: Counter[tuple[str, ...]]) -> bool:
+    """Whether most of ``text``'s word trigrams stand on the page (whose trigrams, ``text`` included,
+    are ``page``) besides ``text`` itself."""
+    own = _trigrams(text)
+    if not own:
+        return True
+    again = sum(1 for gram, n in own.items() if page[gram] > n)
+    return again >= PULL_QUOTE_MIN_REPEAT_SHARE * len(own)
+
+
 def _classify(el: HtmlElement) -> str | None:
     role = el.get("role")
     if role and role.lower() in NOISE_ROLES and el.tag not in _STRUCTURAL_KEEP:
@@ -207,6 +235,7 @@ def preclean(tree: HtmlElement, url: str | None = None, *, text_removed: Counter
         cls = _classify(el)
         if cls:
             candidates.append((el, cls))
+    page_words: list[Counter[tuple[str, ...]]] = []  # the trigrams of the page's visible text, when needed
     for el, cls in candidates:
         if not attached(el, body):
             continue  # inside a region removed already
@@ -219,6 +248,11 @@ def preclean(tree: HtmlElement, url: str | None = None, *, text_removed: Counter
             prose -= sum(len(s.text_content()) for s in el.iter(*_CODE_TAGS))
         if prose > PRECLEAN_MAX_PROSE_CHARS and (total == 0 or links / total < PRECLEAN_LINK_DENSITY):
             continue
+        if cls == "pull-quote" and el.tag in ("blockquote", "p") and links <= PULL_QUOTE_MAX_LINK_SHARE * total:
+            if not page_words:
+                page_words.append(_trigrams(" ".join(_VISIBLE_TEXT(body))))
+            if not _quotes_page(text, page_words[0]):
+                continue  # the author's own paragraph set large, not a copy of the story's
         drop(el, cls, text)
     # streams of teaser cards (lists of other stories, whatever their class names)
     site = (url, urlsplit(url)) if url is not None else None  # the page's address, parsed once

@@ -1024,3 +1024,75 @@ def test_a_page_that_gives_its_date_only_as_a_printed_line_gets_that_day() -> No
     result = extract(page(story), "https://example.test/pier")
     assert isinstance(result, Article)
     assert result.date_published == "2018-05-06T00:00:00+00:00"
+
+
+def test_a_heading_written_as_a_classed_span_goes_back_above_the_step_it_heads() -> None:
+    from lxml.html import fromstring
+
+    from crawler.extraction import Block, _restore_subheadings, _served_page, _visible_subheadings
+
+    first, second, third = (p + "</p>" for p in STORY.split("</p>")[:3])
+    card = "<div><span class='card-title'><a href='/x'>Another story</a></span><p>Its teaser.</p></div>"
+    tree = fromstring(page(f"<article>{first}<div class='step'><span class='headline2 head'>Step 1</span>{second}</div>"
+                           f"{card}<div><span class='kicker'>Harbour</span>{third}</div></article>"))
+    blocks = [Block("p", fromstring(p).text_content()) for p in (first, second, third)]
+    served = _served_page(tree)
+    out = _restore_subheadings(blocks, served, _visible_subheadings(tree, served.pseudo))
+    # a span the page classes as a heading heads the step; a linked card title or another class does not
+    assert [b.text for b in out] == [blocks[0].text, "Step 1", blocks[1].text, blocks[2].text]
+
+
+def test_a_short_block_is_placed_by_the_words_after_it() -> None:
+    from crawler.extraction import Block, _run_key
+
+    blocks = [Block("item", "Cloche"), Block("item", "Planter saucer, small shallow dish"), Block("p", "Ruler")]
+    assert _run_key(blocks, 0) == "ClochePlantersaucer,smallshallowdishRuler"  # 40 characters or more
+    assert _run_key(blocks, 2) is None  # nothing after it to place it by
+
+
+def test_a_sub_list_of_an_item_the_story_keeps_goes_back_after_the_item() -> None:
+    from lxml.html import fromstring
+
+    from crawler.extraction import Block, _restore_sublists
+
+    tree = fromstring(page(
+        "<ul><li>Landed this week.</li><li>In progress:<ul><li><a href='https://bugs.test/1'>Bug 1 - crash on start</a></li>"
+        "<li><a href='https://bugs.test/2'>Bug 2 - slow tabs</a></li></ul></li></ul>"
+        "<nav><ul><li>Sections<ul><li><a href='/world'>World</a></li></ul></li></ul></nav>"))
+    blocks = [Block("item", "Landed this week.", 1), Block("item", "In progress:", 1), Block("p", "The end.")]
+    out = _restore_sublists(blocks, tree.find("body"))
+    # the bugs follow their item, in its list; the menu's sub-menu (its item is no story block) stays out
+    assert [b.text for b in out] == ["Landed this week.", "In progress:", "Bug 1 - crash on start",
+                                     "Bug 2 - slow tabs", "The end."]
+    assert out[2].group == out[3].group == 1
+    assert _restore_sublists(out, tree.find("body")) == out
+
+
+def test_an_itemless_list_of_text_and_a_prose_paragraph_with_a_widget_id_are_read_as_paragraphs() -> None:
+    from lxml.html import fromstring
+
+    from crawler.extraction import _wrap_bare_text
+
+    prose = "Winner of the festival's top prize, the film is a needling comedy about the art world. " * 3
+    tree = fromstring(page(f"<div><p>Intro.</p><ul> (Really my goal is to <i>create</i> video, later.) </ul>"
+                           f"<p id='NavzzU'>{prose}</p><p id='share_text'>Great! Shared.</p><ul><li>item</li></ul></div>"))
+    _wrap_bare_text(tree)
+    assert [el.tag for el in tree.find("body/div")] == ["p", "p", "p", "p", "ul"]
+    paragraphs = tree.findall(".//p")
+    assert paragraphs[2].get("id") is None and paragraphs[3].get("id") == "share_text"
+
+
+def test_a_pull_quote_that_repeats_nothing_is_the_story() -> None:
+    from lxml.html import fromstring
+
+    from crawler.noise import preclean
+
+    first, second = (p + "</p>" for p in STORY.split("</p>")[:2])
+    own = "Literally means actually, the scene as it actually happened and nothing more."
+    copy = fromstring(first).text_content()[:80]
+    tree = fromstring(page(f"<article>{first}<blockquote class='pullquote'>{own}</blockquote>{second}"
+                           f"<blockquote class='pull-quote' id='copy'>{copy}</blockquote></article>"))
+    removed = preclean(tree, "https://news.test/a/1")
+    # the author's own line set large stays; the quote of a sentence of the story goes
+    assert own in tree.find("body").text_content() and tree.find(".//*[@id='copy']") is None
+    assert removed["pull-quote"] == 1

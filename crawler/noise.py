@@ -816,7 +816,9 @@ _MORE_TEASER_RE = re.compile(
     r"^\W*(lesen sie (auch|mehr)|mehr zum thema|das könnte sie auch interessieren|auch interessant|"
     r"weitere artikel|ähnliche( artikel)?|zum artikel|lire aussi|à lire aussi|voir aussi|leer también|"
     r"lee también|te puede interesar|leggi anche|ler também|veja também|czytaj też|čtěte také|"
-    r"read more|related|more on this( story)?|see also|also read)\b.{0,80}$",
+    # "related" as a label ("Related: ...", "Related stories"), not the adjective of a sentence ("Related to
+    # each other: for example, ...")
+    r"read more|related(?!\s+(?:to|by|with|in)\b)|more on this( story)?|see also|also read)\b.{0,80}$",
     re.IGNORECASE,
 )
 #: "READ MORE: <headline>": a marker and a colon, then another story's headline (which can be long).

@@ -1096,3 +1096,27 @@ def test_a_pull_quote_that_repeats_nothing_is_the_story() -> None:
     # the author's own line set large stays; the quote of a sentence of the story goes
     assert own in tree.find("body").text_content() and tree.find(".//*[@id='copy']") is None
     assert removed["pull-quote"] == 1
+
+
+def test_a_header_of_prose_a_no_caption_class_and_an_inline_note_between_blocks_are_the_story() -> None:
+    intro = ("Neuroscience tells us that most of the work done by our brains happens on an unconscious level, "
+             "but when does that moment of insight occur? New research investigates.")
+    note = ("Disclaimer: if you see different patch sizes when you press update manually, that is because "
+            "we are not using the new method for interactive updates.")
+    first = ("<p>The mother of a woman who took pills bought online has described how her daughter was "
+             "burning up from within moments before her death, at an inquest on Tuesday.</p>")
+    body = (f"<article><h1>Ferry pier approved</h1><div itemprop='articleBody'><header>{intro}</header>"
+            f"<div class='item item_image no_caption'>{first}<img src='a.jpg'></div>{STORY}"
+            f"<div class='table'><p>1.2 MB</p></div>\n<em>{note}</em><p>A closing paragraph of the story that"
+            " goes on about the harbour and its ferries for a while longer.</p></div></article>")
+    result = extract(page(body), "https://example.test/pier")
+    assert isinstance(result, Article), result
+    blocks = result.text.split("\n\n")
+    assert intro in blocks and note in blocks
+    assert "burning up from within" in result.text
+    # a run of links between blocks is no paragraph
+    links = "".join(f"<a href='/story-{i}'>Another story about the harbour number {i}</a> " for i in range(4))
+    result = extract(page(f"<article><h1>Ferry pier approved</h1>{STORY}<div><p>x</p></div>{links}<p>"
+                          "A closing paragraph of the story that goes on about the harbour for a while.</p></article>"),
+                     "https://example.test/pier")
+    assert isinstance(result, Article) and "Another story about the harbour" not in result.text

@@ -524,6 +524,10 @@ WRAP_BARE_TEXT = True
 #: Characters of bare text that make it a paragraph: a sentence, more than a label, a separator,
 #: a date or a count between two boxes.
 BARE_TEXT_MIN_CHARS = 100
+#: ... or this many when it ends as a sentence does ("... coins is:", "... the inner product operation."):
+#: a shorter run of prose; labels, names and menus between blocks end without punctuation.
+BARE_SENTENCE_MIN_CHARS = 30
+_SENTENCE_ENDS = frozenset(".!?:…。！？：")
 #: ... of which at most this share is link text.
 BARE_TEXT_MAX_LINK_SHARE = 0.5
 #: Inline elements that may start such a run when no bare text does (``</div><em>Disclaimer: ...</em>``).
@@ -575,7 +579,8 @@ def _wrap_bare_text(tree: HtmlElement) -> int:
             inline.text_content() if isinstance(inline.tag, str) and inline.tag not in _UNSEEN_TAGS else "",
             inline.tail or "")]
         text = _squash(" ".join(words))
-        if len(text) < BARE_TEXT_MIN_CHARS:
+        if len(text) < BARE_TEXT_MIN_CHARS and not (
+                len(text) >= BARE_SENTENCE_MIN_CHARS and text[-1:] in _SENTENCE_ENDS):
             continue
         links = sum(len(_squash(a.text_content())) for inline in run if isinstance(inline.tag, str)
                     for a in inline.iter("a"))

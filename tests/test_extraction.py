@@ -1120,3 +1120,19 @@ def test_a_header_of_prose_a_no_caption_class_and_an_inline_note_between_blocks_
                           "A closing paragraph of the story that goes on about the harbour for a while.</p></article>"),
                      "https://example.test/pier")
     assert isinstance(result, Article) and "Another story about the harbour" not in result.text
+
+
+def test_a_short_run_of_bare_text_is_a_paragraph_when_it_ends_as_a_sentence() -> None:
+    from lxml.html import fromstring
+
+    from crawler.extraction import _wrap_bare_text
+
+    # "<h2>...</h2> k heads when flipping n coins is: <formula>": a sentence between two blocks
+    tree = fromstring(page("<div><h2>The probability of getting</h2><span>k</span> heads when flipping "
+                           "<span>n</span> coins is: <p>P(E) = (n k) p^k</p>"
+                           "<p>First.</p>Thabo Mokone Parliamentary editor<p>Second.</p></div>"))
+    assert _wrap_bare_text(tree) == 1
+    paragraphs = [" ".join(p.text_content().split()) for p in tree.iter("p")]
+    assert "k heads when flipping n coins is:" in paragraphs
+    # a name and a role between two blocks ends without punctuation: not a paragraph (under 100 characters)
+    assert not any("Thabo Mokone" in p for p in paragraphs)

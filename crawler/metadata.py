@@ -1299,7 +1299,8 @@ TIME_LABEL_CHARS = 80
 
 def _time_element_date(tree: HtmlElement) -> str | None:
     """The first ``<time datetime>`` of the body with a full timestamp and UTC offset that no "Updated"
-    label introduces and no teaser list, sidebar, comment, link or navigation holds: the page's printed
+    label introduces and no teaser list, sidebar, comment, link, navigation or quotation holds (an
+    embedded social post, quoted in a ``<blockquote>``, carries its own date): the page's printed
     publication time, taken before htmldate's guess of a day (which can take the update line's day)."""
     for t in tree.xpath("//body//time[@datetime]"):
         raw = (t.get("datetime") or "").strip()
@@ -1309,7 +1310,7 @@ def _time_element_date(tree: HtmlElement) -> str | None:
         for anc in t.iterancestors():
             tag = anc.tag if isinstance(anc.tag, str) else ""
             key = ((anc.get("class") or "") + " " + (anc.get("id") or "")).lower()
-            if tag in ("a", "nav", "aside", "footer") or OTHER_DATES_RE.search(key):
+            if tag in ("a", "nav", "aside", "footer", "blockquote") or OTHER_DATES_RE.search(key):
                 held = True
                 break
         if held:

@@ -501,6 +501,9 @@ def test_time_element_gives_the_publication_time_when_no_metadata_does() -> None
         "<aside><time datetime='2025-06-13T08:00:00+09:00'>June 13</time></aside>",
         "<ul class='related-posts'><li><time datetime='2025-06-13T08:00:00+09:00'>June 13</time></li></ul>",
         "<a href='/other'><time datetime='2025-06-13T08:00:00+09:00'>June 13</time> Other story</a>",
+        # an embedded post quoted in the story carries its own date
+        "<blockquote class='instagram-media'><p>A post (@someone) <time datetime='2018-03-12T19:30:12+00:00'>"
+        "Mar 12, 2018</time></p></blockquote>",
         # a day alone, or a time without an offset, is not a printed timestamp to trust over htmldate
         "<time datetime='2025-06-13'>June 13</time>",
         "<time datetime='2025-06-13T08:00:00'>June 13</time>",

@@ -666,7 +666,7 @@ def _prose_header_as_paragraph(header: HtmlElement) -> bool:
 #: and with a BuzzFeed list item it dropped the story's first paragraph. The token is removed before it
 #: runs. Measured: readability-pages buzzfeed-1 R 0.885 -> 1.0 (with the paragraph); no other record changed.
 NO_CAPTION_CLASSES = True
-_CAPTION_CLASSED = etree.XPath("//body//*[contains(translate(@class, 'CAPTION', 'caption'), 'caption')]")
+_CAPTION_CLASSED = etree.XPath("//body//*[contains(@class, 'aption')]")  # caption, Caption
 _NO_CAPTION_RE = re.compile(r"^(?:no|without|has-?no)[-_]?caption$", re.IGNORECASE)
 
 

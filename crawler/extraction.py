@@ -1267,18 +1267,18 @@ def _printed_runs(tree: HtmlElement, wanted: dict[str, list[str]], story: str) -
     return {key: copies for key, copies in runs.items() if copies > 1}
 
 
-def _restore_repeats(blocks: list[Block], page: ServedPage, tree: HtmlElement) -> tuple[list[Block], dict[str, int]]:
+def _restore_repeats(blocks: list[Block], page: ServedPage, tree: HtmlElement) -> list[Block]:
     """Print each block as many times in a row as the page does (`_printed_runs`, on the pruned ``tree``):
     the author's own repeats, sibling elements of one kind and the same attributes. A copy a theme adds
     (a responsive or screen-reader copy, a teaser's headline and its link) differs in element or
-    attributes, or stands elsewhere, and stays out. Also returns the runs found (text -> copies).
+    attributes, or stands elsewhere, and stays out.
     Only a block whose start the page as served (``page``) does not have once is looked for."""
     wanted = {key: block.text.split()[:_REPEAT_PROBE_WORDS] for block in blocks
               if len(block.text) >= REPEAT_MIN_CHARS and _place(_start_key(block), page) is None
               and (key := _squeezed(block.text)) + key in page.text}  # two copies in a row at least: a run
     runs = _printed_runs(tree, wanted, "".join(_squeezed(b.text) for b in blocks)) if wanted else {}
     if not runs:
-        return blocks, runs
+        return blocks
     out: list[Block] = []
     i = 0
     while i < len(blocks):
@@ -1290,7 +1290,7 @@ def _restore_repeats(blocks: list[Block], page: ServedPage, tree: HtmlElement) -
         out.extend(blocks[i:j])
         out.extend([block] * (runs.get(key, 0) - (j - i)))  # none when the story has them all
         i = j
-    return out, runs
+    return out
 
 
 def _letters(text: str) -> str:
@@ -1616,7 +1616,7 @@ def _extract(
         blocks = _restore_sublists(blocks, tree.find("body"))
     listed = len(blocks)
     if RESTORE_REPEATS:
-        blocks, _runs = _restore_repeats(blocks, served, tree)
+        blocks = _restore_repeats(blocks, served, tree)
     path = ("trafilatura+preclean" + ("+joined" if joined else "") + ("+subheadings" if headed > extracted else "")
             + ("+lists" if listed > headed else "") + ("+repeats" if len(blocks) > listed else ""))
     filtered = noise.filter_blocks(

@@ -993,20 +993,19 @@ def test_a_copy_the_theme_adds_stays_out() -> None:
     }
     for why, body in copies.items():
         tree = fromstring(page(body))
-        out, _runs = _restore_repeats(blocks, _served_page(tree), tree)
+        out = _restore_repeats(blocks, _served_page(tree), tree)
         assert out == blocks, why
     # the author's own copies, each the same element: kept as often as printed, also when the extractor
     # left one in the story already
     tree = fromstring(page(f"<div>{first}{first}{first}{second}{third}</div>"))
-    out, runs = _restore_repeats(blocks, _served_page(tree), tree)
+    out = _restore_repeats(blocks, _served_page(tree), tree)
     assert [b.text for b in out] == [text, text, text, blocks[1].text, blocks[2].text]
-    assert runs == {"".join(text.split()): 3}
-    assert _restore_repeats(out, _served_page(tree), tree)[0] == out
+    assert _restore_repeats(out, _served_page(tree), tree) == out
     # short lines repeated in a row are a theme's (menu items, labels): not restored
     short = "<p>Menu item words here and there for navigation</p>"
     tree = fromstring(page(f"<div>{short * 3}{second}{third}</div>"))
     menu = [Block("p", "Menu item words here and there for navigation"), *blocks[1:]]
-    assert _restore_repeats(menu, _served_page(tree), tree)[0] == menu
+    assert _restore_repeats(menu, _served_page(tree), tree) == menu
 
 
 def test_a_page_that_gives_its_date_only_as_a_printed_line_gets_that_day() -> None:

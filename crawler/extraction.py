@@ -32,7 +32,7 @@ import logging
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from copy import deepcopy
 from dataclasses import dataclass, field
 from html import escape as html_escape
@@ -327,12 +327,17 @@ _STORY_BODY_CLASS_RE = re.compile(
 )
 
 
+def _link_chars(el: HtmlElement) -> int:
+    """Characters of link text in ``el`` (each link's text with its whitespace runs collapsed)."""
+    return sum(len(_squash(a.text_content())) for a in el.iter("a"))
+
+
 def _story_part(el: HtmlElement) -> bool:
     """Whether ``el`` holds a part of a story: a few paragraphs of prose, little of it link text."""
     text = sum(len(_squash(p.text_content())) for p in el.iter("p"))
     if text < SPLIT_STORY_MIN_PARAGRAPH_CHARS:
         return False
-    links = sum(len(_squash(a.text_content())) for a in el.iter("a"))
+    links = _link_chars(el)
     return links <= SPLIT_STORY_MAX_LINK_SHARE * len(_squash(el.text_content()))
 
 
@@ -582,9 +587,7 @@ def _wrap_bare_text(tree: HtmlElement) -> int:
         if len(text) < BARE_TEXT_MIN_CHARS and not (
                 len(text) >= BARE_SENTENCE_MIN_CHARS and text[-1:] in _SENTENCE_ENDS):
             continue
-        links = sum(len(_squash(a.text_content())) for inline in run if isinstance(inline.tag, str)
-                    for a in inline.iter("a"))
-        if links > BARE_TEXT_MAX_LINK_SHARE * len(text):
+        if sum(_link_chars(inline) for inline in run if isinstance(inline.tag, str)) > BARE_TEXT_MAX_LINK_SHARE * len(text):
             continue  # links between blocks (a teaser, a "read more"), not a paragraph
         para = el.makeelement("p", {})
         para.text = tail
@@ -610,7 +613,7 @@ PROSE_PARAGRAPH_MIN_CHARS = 200
 def _unname_prose_paragraph(p: HtmlElement) -> bool:
     """Remove the ``id`` of the paragraph ``p`` when it is one of prose (`PROSE_PARAGRAPH_IDS`)."""
     text = len(_squash(p.text_content()))
-    if text < PROSE_PARAGRAPH_MIN_CHARS or text - sum(len(_squash(a.text_content())) for a in p.iter("a")) < PROSE_PARAGRAPH_MIN_CHARS:
+    if text < PROSE_PARAGRAPH_MIN_CHARS or text - _link_chars(p) < PROSE_PARAGRAPH_MIN_CHARS:
         return False
     del p.attrib["id"]
     return True
@@ -655,7 +658,7 @@ def _prose_header_as_paragraph(header: HtmlElement) -> bool:
     if any(isinstance(d.tag, str) and (d.tag in _BLOCK_TAGS or d.tag in _UNSEEN_TAGS or d.tag in ("img", "svg", "picture"))
            for d in header.iterdescendants()):
         return False
-    if sum(len(_squash(a.text_content())) for a in header.iter("a")) > PROSE_HEADER_MAX_LINK_SHARE * text:
+    if _link_chars(header) > PROSE_HEADER_MAX_LINK_SHARE * text:
         return False
     header.tag = "p"
     return True
@@ -850,17 +853,22 @@ _PLACE_KEY_CHARS = 40
 _PLACE_MIN_CHARS = 20
 
 
-def _start_key(block: Block) -> str | None:
-    """The block's first words, up to `_PLACE_KEY_CHARS` characters, run together as the page's text
-    (`ServedPage.text`) has them; None for a block too short to place."""
-    words: list[str] = []
+def _key_of(words: Iterable[str]) -> str | None:
+    """The first of ``words``, up to `_PLACE_KEY_CHARS` characters, run together as the page's text
+    (`ServedPage.text`) has them; None when they are too short to place."""
+    taken: list[str] = []
     chars = 0
-    for word in block.text.split():
-        words.append(word)
+    for word in words:
+        taken.append(word)
         chars += len(word)
         if chars >= _PLACE_KEY_CHARS:
             break
-    return "".join(words) if chars >= _PLACE_MIN_CHARS else None
+    return "".join(taken) if chars >= _PLACE_MIN_CHARS else None
+
+
+def _start_key(block: Block) -> str | None:
+    """The block's first words (`_key_of`); None for a block too short to place."""
+    return _key_of(block.text.split())
 
 
 def _run_key(blocks: list[Block], i: int) -> str | None:
@@ -870,15 +878,7 @@ def _run_key(blocks: list[Block], i: int) -> str | None:
     readability-pages keep-tabular-data R 0.965 -> 0.989 and google-sre-book-1 0.955 -> 0.959 (a list
     before a one-word label: "Push"), ehow-1 0.752 -> 0.761 (a heading above a list of one-word items);
     no other record of the three sets changed."""
-    words: list[str] = []
-    chars = 0
-    for block in blocks[i:]:
-        for word in block.text.split():
-            words.append(word)
-            chars += len(word)
-            if chars >= _PLACE_KEY_CHARS:
-                return "".join(words)
-    return "".join(words) if chars >= _PLACE_MIN_CHARS else None
+    return _key_of(word for block in blocks[i:] for word in block.text.split())
 
 
 def _place(key: str | None, page: ServedPage) -> int | None:
@@ -1869,9 +1869,8 @@ def _printed_date(tree: HtmlElement) -> str | None:
         text = _squash(el.text_content())
         if not noise.is_dateline(text) or "/" in text or metadata.UPDATED_LABEL_RE.search(text):
             continue
-        if any(anc.tag in ("a", "nav", "footer") or metadata.OTHER_DATES_RE.search(
-                f"{anc.get('class') or ''} {anc.get('id') or ''}".lower()) for anc in el.iterancestors()):
-            continue
+        if metadata.dates_another_story(el, ("a", "nav", "footer")):
+            continue  # (a date box beside the story may be an <aside>)
         numeric = _NUMERIC_DAY_RE.search(text)
         found = parse_date(numeric.group(1)) if numeric else parse_date(text)
         if found:

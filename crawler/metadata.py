@@ -1297,6 +1297,17 @@ OTHER_DATES_RE = re.compile(r"related|recommend|sidebar|widget|teaser|comment|po
 TIME_LABEL_CHARS = 80
 
 
+def dates_another_story(el: HtmlElement, tags: tuple[str, ...]) -> bool:
+    """Whether a date element stands where pages date other stories, comments or quoted posts: inside
+    one of ``tags`` (a link, a menu, a footer, ...) or a container named as a teaser list, a sidebar
+    widget or comments (`OTHER_DATES_RE`)."""
+    for anc in el.iterancestors():
+        key = ((anc.get("class") or "") + " " + (anc.get("id") or "")).lower()
+        if anc.tag in tags or OTHER_DATES_RE.search(key):
+            return True
+    return False
+
+
 def _time_element_date(tree: HtmlElement) -> str | None:
     """The first ``<time datetime>`` of the body with a full timestamp and UTC offset that no "Updated"
     label introduces and no teaser list, sidebar, comment, link, navigation or quotation holds (an
@@ -1306,14 +1317,7 @@ def _time_element_date(tree: HtmlElement) -> str | None:
         raw = (t.get("datetime") or "").strip()
         if ":" not in raw or states_time_without_zone(raw):
             continue
-        held = False
-        for anc in t.iterancestors():
-            tag = anc.tag if isinstance(anc.tag, str) else ""
-            key = ((anc.get("class") or "") + " " + (anc.get("id") or "")).lower()
-            if tag in ("a", "nav", "aside", "footer", "blockquote") or OTHER_DATES_RE.search(key):
-                held = True
-                break
-        if held:
+        if dates_another_story(t, ("a", "nav", "aside", "footer", "blockquote")):
             continue
         parent = t.getparent()
         label = _visible_text(parent)[:TIME_LABEL_CHARS] if parent is not None else ""
